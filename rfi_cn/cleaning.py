@@ -1,0 +1,197 @@
+"""Article body cleaning: RFI's markup in, a small safe HTML subset out.
+
+``clean_body_html`` keeps ``p h2 h3 h4 blockquote ul ol li a strong em br``,
+unwraps every other tag (the nested ``<span>`` of older articles, ``font``,
+``div``...), deletes ads, self-promotion, share bars and active content with
+what they hold, and keeps only ``href`` (absolute, http/https/mailto) as an
+attribute. It is idempotent: cleaning its own output changes nothing.
+``body_text`` turns that output into plain text, one block per paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+KEPT_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote", "ul", "ol", "li", "a", "strong", "em", "br"})
+BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote", "ul", "ol", "li"})
+TEXT_BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote", "li"})
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# Deleted with everything inside them: active content, media, forms, page furniture.
+DROPPED_TAGS = frozenset(
+    {
+        "script", "style", "iframe", "frame", "frameset", "noscript", "template", "object",
+        "embed", "applet", "svg", "math", "canvas", "audio", "video", "picture", "figure",
+        "img", "source", "track", "form", "button", "input", "select", "textarea", "head",
+        "title", "meta", "link", "base", "nav", "aside", "header", "footer",
+    }
+)  # fmt: skip
+
+_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+JUNK_XPATH = " | ".join(
+    [
+        f".//*[{_CLASS.format('m-interstitial')}]",
+        f".//*[{_CLASS.format('o-self-promo')}]",
+        ".//*[@data-selfpromo-newsletter or @data-selfpromo-app or @data-root-share]",
+        f".//*[{_CLASS.format('m-share-bar')} or {_CLASS.format('t-content__shares')}]",
+        f".//*[{_CLASS.format('m-block-ad')}]",
+    ]
+)
+
+_SPACES = re.compile(r"[\s\u00a0\u200b\u3000]+")
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+# A line break between two CJK characters is source formatting, not a space.
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]*[\r\n][\s\u00a0]*(?=[{_CJK}])")
+
+
+def clean_body_html(html: str | None, base_url: str) -> str:
+    """The cleaned body of ``html``; ``""`` when nothing worth keeping is left."""
+    if not html or not html.strip():
+        return ""
+    root = _parse_fragment(html)
+    _drop_junk(root)
+    _unwrap_and_strip(root, base_url)
+    _drop_empty(root)
+    _normalise_space(root)
+    return _serialise(root)
+
+
+def body_text(clean_html: str) -> str:
+    """Plain text of cleaned HTML: its text blocks, stripped, joined by a blank line."""
+    if not clean_html:
+        return ""
+    root = _parse_fragment(clean_html)
+    blocks = [text for text in _text_blocks(root) if text]
+    return "\n\n".join(blocks)
+
+
+def _parse_fragment(html: str) -> lxml.html.HtmlElement:
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    root.tail = None
+    return root
+
+
+def _drop_junk(root: lxml.html.HtmlElement) -> None:
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    for element in root.xpath(JUNK_XPATH):
+        if element.getparent() is not None:
+            element.drop_tree()
+    for element in list(root.iterdescendants()):
+        if _tag(element) in DROPPED_TAGS and element.getparent() is not None:
+            element.drop_tree()
+
+
+def _unwrap_and_strip(root: lxml.html.HtmlElement, base_url: str) -> None:
+    root.attrib.clear()
+    for element in list(root.iterdescendants()):
+        tag = _tag(element)
+        href = _safe_href(element.get("href"), base_url) if tag == "a" else None
+        if tag not in KEPT_TAGS or (tag == "a" and href is None):
+            element.drop_tag()
+            continue
+        element.attrib.clear()
+        if href is not None:
+            element.set("href", href)
+
+
+def _safe_href(href: str | None, base_url: str) -> str | None:
+    if not href or not href.strip():
+        return None
+    absolute = urljoin(base_url, href.strip())
+    if urlsplit(absolute).scheme.lower() not in LINK_SCHEMES:
+        return None
+    return absolute
+
+
+def _normalise_space(root: lxml.html.HtmlElement) -> None:
+    root.text = _squeeze(root.text)
+    for element in root.iterdescendants():
+        element.text = _squeeze(element.text)
+        element.tail = _squeeze(element.tail)
+    for element in root.iter():
+        if _tag(element) in BLOCK_TAGS or element is root:
+            _strip_block_edges(element)
+        if _tag(element) in BLOCK_TAGS and element.tail is not None and not element.tail.strip():
+            element.tail = None
+
+
+def _squeeze(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return _SPACES.sub(" ", _CJK_BREAK.sub("", text)) or None
+
+
+def _strip_block_edges(block: lxml.html.HtmlElement) -> None:
+    """Strip white space at the start and end of a block, however deep the text sits."""
+    node = block
+    while not (node.text and node.text.strip()):
+        node.text = None
+        if not len(node) or _tag(node[0]) in BLOCK_TAGS or _tag(node[0]) == "br":
+            break
+        node = node[0]
+    if node.text:
+        node.text = node.text.lstrip()
+    last = block
+    while len(last):
+        child = last[-1]
+        if child.tail is not None:
+            child.tail = child.tail.rstrip() or None
+            return
+        if _tag(child) in BLOCK_TAGS:
+            return
+        last = child
+    if last.text is not None:
+        last.text = last.text.rstrip() or None
+
+
+def _drop_empty(root: lxml.html.HtmlElement) -> None:
+    for element in reversed(list(root.iterdescendants())):
+        if _tag(element) != "br" and element.getparent() is not None and not element.text_content().strip():
+            element.drop_tree()
+
+
+def _serialise(root: lxml.html.HtmlElement) -> str:
+    html: str = lxml.html.tostring(root, encoding="unicode")
+    inner = html[len("<div>") : -len("</div>")]
+    return inner.strip()
+
+
+def _text_blocks(element: lxml.html.HtmlElement) -> list[str]:
+    """Leaf text blocks in document order; loose inline text forms its own block."""
+    blocks: list[str] = []
+    loose: list[str] = [element.text or ""]
+    for child in element:
+        if _tag(child) in BLOCK_TAGS:
+            blocks.append(_flatten(loose))
+            loose = []
+            if _tag(child) in TEXT_BLOCK_TAGS and not child.xpath(".//p|.//li|.//h2|.//h3|.//h4|.//blockquote"):
+                blocks.append(_flatten([_inline_text(child)]))
+            else:
+                blocks.extend(_text_blocks(child))
+            loose.append(child.tail or "")
+        else:
+            loose.append(_inline_text(child) + (child.tail or ""))
+    blocks.append(_flatten(loose))
+    return blocks
+
+
+def _inline_text(element: lxml.html.HtmlElement) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        parts.append("\n" if _tag(child) == "br" else _inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _flatten(parts: list[str]) -> str:
+    lines = (line.strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _tag(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.lower() if isinstance(tag, str) else ""

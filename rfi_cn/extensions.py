@@ -1,0 +1,57 @@
+"""Crawl accounting: every article URL reached is exported, rejected or failed.
+
+``ArticleAccounting`` counts records by kind and reason in the crawl stats
+(``rfi_cn/articles/exported``, ``rfi_cn/articles/rejected``,
+``rfi_cn/articles/failed``, ``rfi_cn/rejects/reason/<reason>``,
+``rfi_cn/failures/reason/<reason>``) and, when the crawl closes, compares them
+with ``rfi_cn/articles/discovered``: a gap is logged as an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+from rfi_cn.items import ArticleItem, FailureItem, RejectItem
+
+logger = logging.getLogger(__name__)
+
+
+class ArticleAccounting:
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArticleAccounting:
+        assert crawler.stats is not None
+        extension = cls(crawler.stats)
+        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(extension.item_error, signal=signals.item_error)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def item_scraped(self, item: Any) -> None:
+        if isinstance(item, ArticleItem):
+            self.stats.inc_value("rfi_cn/articles/exported")
+        elif isinstance(item, RejectItem):
+            self.stats.inc_value("rfi_cn/articles/rejected")
+            self.stats.inc_value(f"rfi_cn/rejects/reason/{item.get('reason')}")
+        elif isinstance(item, FailureItem):
+            self.stats.inc_value(f"rfi_cn/{item.get('kind')}s/failed")
+            self.stats.inc_value(f"rfi_cn/failures/reason/{item.get('reason')}")
+
+    def item_error(self, item: Any) -> None:
+        self.stats.inc_value("rfi_cn/items/pipeline_errors")
+
+    def spider_closed(self, spider: Spider) -> None:
+        discovered = self.stats.get_value("rfi_cn/articles/discovered", 0)
+        accounted = sum(
+            self.stats.get_value(f"rfi_cn/articles/{kind}", 0) for kind in ("exported", "rejected", "failed")
+        )
+        self.stats.set_value("rfi_cn/articles/unaccounted", discovered - accounted)
+        if discovered != accounted:
+            logger.error("%d article URLs reached but neither exported, rejected nor failed", discovered - accounted)

@@ -1,0 +1,63 @@
+"""The records the crawl emits: articles, rejects and failures.
+
+Field order is export order (Scrapy 2.18+). ``ArticleItem`` is the public
+contract, schema version 1: every field is always present, ``None`` or ``[]``
+when the page has none.
+"""
+
+from __future__ import annotations
+
+import scrapy
+
+SCHEMA_VERSION = 1
+
+
+class ArticleItem(scrapy.Item):
+    """One article page. Dates hold their raw candidates until normalised."""
+
+    id = scrapy.Field()
+    url = scrapy.Field()
+    url_zh_hant = scrapy.Field()
+    language = scrapy.Field()
+    title = scrapy.Field()
+    lead = scrapy.Field()
+    kicker = scrapy.Field()
+    section = scrapy.Field()
+    authors = scrapy.Field()
+    tags = scrapy.Field()
+    published_at = scrapy.Field()
+    modified_at = scrapy.Field()
+    image_url = scrapy.Field()
+    image_caption = scrapy.Field()
+    image_credit = scrapy.Field()
+    body_html = scrapy.Field()
+    body_text = scrapy.Field()
+    word_count = scrapy.Field()
+    crawled_at = scrapy.Field()
+    content_hash = scrapy.Field()
+    schema_version = scrapy.Field()
+
+
+LIST_FIELDS = frozenset({"authors", "tags"})
+
+
+class RejectItem(scrapy.Item):
+    """An article page that was fetched but not exported, and why."""
+
+    url = scrapy.Field()
+    id = scrapy.Field()
+    reason = scrapy.Field()
+    detail = scrapy.Field()
+    rejected_at = scrapy.Field()
+
+
+class FailureItem(scrapy.Item):
+    """A page that could not be fetched: its status or error, and a reason class."""
+
+    url = scrapy.Field()
+    kind = scrapy.Field()
+    reason = scrapy.Field()
+    status = scrapy.Field()
+    error = scrapy.Field()
+    retries = scrapy.Field()
+    failed_at = scrapy.Field()

@@ -1,0 +1,167 @@
+"""The ``rfi_cn`` spider: it only navigates.
+
+Front page → section index pages (from the site navigation, or ``-a sections=``)
+→ their pagination → article pages. Extraction lives in ``rfi_cn.extract``;
+cleaning, dates and validation in the pipelines. Every article URL it reaches
+is requested once and ends as an article, a reject or a failure.
+
+Arguments: ``sections`` (comma-separated names, default all), ``max_pages``
+(listing pages per section), ``since`` (``YYYY-MM-DD``: skip older articles
+and stop paginating a section at a page holding only older ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from rfi_cn.dates import utc_now_iso
+from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
+from rfi_cn.records import failure_record, reject
+from rfi_cn.urls import article_date, section_name, section_url, to_site_url
+
+FRONT = "front page"
+
+
+class RfiCnSpider(scrapy.Spider):
+    name = "rfi_cn"
+
+    def __init__(
+        self,
+        sections: str | None = None,
+        max_pages: str | int | None = None,
+        since: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sections = [name.strip() for name in (sections or "").split(",") if name.strip()]
+        self.max_pages = int(max_pages) if max_pages else None
+        self.since = date.fromisoformat(since) if since else None
+        self.base_url = "https://www.rfi.fr"
+        self.allowed_domains: list[str] = []
+        self.listing_pages: dict[str, set[str]] = {}
+        self.article_urls: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
+        spider: RfiCnSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.base_url = crawler.settings.get("RFI_BASE_URL").rstrip("/")
+        spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.sections:
+            for name in self.sections:
+                yield self._listing_request(section_url(self.base_url, name), name)
+        else:
+            yield scrapy.Request(f"{self.base_url}/cn/", callback=self.parse_front, errback=self.on_listing_error)
+
+    def parse_front(self, response: Response) -> Iterator[Any]:
+        """The front page: every navigation section, and the articles it lists.
+
+        @url https://www.rfi.fr/cn/
+        @on_base_url
+        @returns requests 4
+        @returns items 0 0
+        """
+        selector = page_selector(response)
+        for url in section_links(selector, response.url, self.base_url):
+            yield self._listing_request(url, section_name(url) or url)
+        yield from self._article_requests(article_links(selector, response.url, self.base_url))
+
+    def parse_listing(self, response: Response, section: str) -> Iterator[Any]:
+        """A section page: its articles, then the next page (bounded by ``max_pages`` and ``since``).
+
+        @url https://www.rfi.fr/cn/政治/
+        @on_base_url
+        @cb_kwargs {"section": "政治"}
+        @returns requests 2
+        @returns items 0 0
+        """
+        selector = page_selector(response)
+        links = article_links(selector, response.url, self.base_url)
+        yield from self._article_requests(links)
+        if self._only_older(links):
+            self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_since")
+            return
+        for url in self._next_pages(selector, response.url):
+            if self._may_paginate(section, url):
+                yield self._listing_request(url, section)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """An article page: its item, or a reject when it cannot be read.
+
+        @url https://www.rfi.fr/cn/政治/20251130-台湾增加400亿美元国防开支-加速部署t-dome防空系统
+        @on_base_url
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes id url title lead published_at body_html
+        """
+        if not isinstance(response, TextResponse):
+            content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+            yield reject(to_site_url(response.url), "not_html", content_type)
+            return
+        try:
+            yield extract_article(page_selector(response), response.url, utc_now_iso())
+        except Exception as exc:  # a broken page must end in the rejects, not vanish
+            self.logger.exception("Extraction failed for %s", response.url)
+            yield reject(to_site_url(response.url), "extraction_error", repr(exc))
+
+    def on_article_error(self, failure: Failure) -> Iterator[Any]:
+        yield failure_record(failure, failure.request, kind="article")  # type: ignore[attr-defined]
+
+    def on_listing_error(self, failure: Failure) -> Iterator[Any]:
+        yield failure_record(failure, failure.request, kind="listing")  # type: ignore[attr-defined]
+
+    def _listing_request(self, url: str, section: str) -> scrapy.Request:
+        self.listing_pages.setdefault(section, set()).add(url)
+        return scrapy.Request(
+            url, callback=self.parse_listing, errback=self.on_listing_error, cb_kwargs={"section": section}
+        )
+
+    def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+        for url in urls:
+            if url in self.article_urls:
+                continue
+            published = article_date(url)
+            if self.since and published and published < self.since:
+                self.crawler.stats.inc_value("rfi_cn/articles/skipped_since")
+                continue
+            self.article_urls.add(url)
+            self.crawler.stats.inc_value("rfi_cn/articles/discovered")
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error)
+
+    def _next_pages(self, selector: Selector, page_url: str) -> list[str]:
+        """The next page when the block names one (so ``since`` can stop early), else all pages."""
+        following = next_page_link(selector, page_url, self.base_url)
+        return [following] if following else pagination_links(selector, page_url, self.base_url)
+
+    def _only_older(self, links: list[str]) -> bool:
+        if self.since is None:
+            return False
+        dates = [day for day in map(article_date, links) if day is not None]
+        return bool(dates) and all(day < self.since for day in dates)
+
+    def _may_paginate(self, section: str, url: str) -> bool:
+        pages = self.listing_pages.setdefault(section, set())
+        if url in pages:
+            return False
+        return self.max_pages is None or len(pages) < self.max_pages
+
+
+def page_selector(response: Response) -> Selector:
+    """A selector over the page that is not cached on the response.
+
+    ``response.selector`` keeps the parsed tree alive in a reference cycle with
+    the response until the garbage collector runs; a local selector is freed
+    as soon as the callback returns. A page that is not text has no links.
+    """
+    return Selector(text=response.text if isinstance(response, TextResponse) else "", type="html")

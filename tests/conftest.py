@@ -1,0 +1,28 @@
+"""Shared test helpers: the fixture pages, the real pages in ../shared when present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from parsel import Selector
+
+HERE = Path(__file__).parent
+PAGES = HERE / "fixtures" / "pages"
+SHARED = HERE.parent.parent / "shared"
+
+
+def fixture_selector(name: str) -> Selector:
+    return Selector(text=(PAGES / name).read_text(encoding="utf-8"), type="html")
+
+
+def shared_file(relative: str) -> Path:
+    """A file from ../shared; the test is skipped when it is not there."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    return path
+
+
+def shared_selector(relative: str) -> Selector:
+    return Selector(body=shared_file(relative).read_bytes(), type="html", encoding="utf-8")

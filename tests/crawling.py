@@ -1,0 +1,57 @@
+"""Run a real ``scrapy crawl rfi_cn`` subprocess and read what it wrote."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "LOG_LEVEL": "INFO"}
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    lake: Path
+    log: str
+
+    def records(self, kind: str) -> list[dict[str, Any]]:
+        """Every record of ``kind`` (articles, rejects, failures) in the lake, in file order."""
+        rows = []
+        for part in sorted((self.lake / "rfi_cn" / kind).glob("dt=*/part-*.jsonl")):
+            rows += [json.loads(line) for line in part.read_text(encoding="utf-8").splitlines()]
+        return rows
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """The stats Scrapy dumped at the end of the crawl."""
+        match = re.search(r"Dumping Scrapy stats:\n(\{.*?\})\n", self.log, re.S)
+        assert match, self.log[-3000:]
+        text = re.sub(r"datetime\.datetime\([^)]*\)", "None", match.group(1))
+        return dict(ast.literal_eval(text))
+
+
+def run_crawl(
+    base_url: str, workdir: Path, *arguments: str, settings: dict[str, str] | None = None, timeout: float = 120
+) -> CrawlResult:
+    """Crawl ``base_url`` into ``workdir/lake``; ``arguments`` are extra command-line words."""
+    lake = workdir / "lake"
+    log = workdir / "crawl.log"
+    command = [sys.executable, "-m", "scrapy", "crawl", "rfi_cn", *arguments]
+    for name, value in {
+        **FAST,
+        "RFI_BASE_URL": base_url,
+        "DATA_LAKE_URI": str(lake),
+        "LOG_FILE": str(log),
+        **(settings or {}),
+    }.items():
+        command += ["-s", f"{name}={value}"]
+    completed = subprocess.run(command, cwd=ROOT, timeout=timeout, capture_output=True, text=True)
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
+    return CrawlResult(completed.returncode, lake, text + completed.stderr)

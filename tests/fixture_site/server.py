@@ -1,0 +1,84 @@
+"""A real HTTP server on loopback serving fixture routes, with a request log.
+
+Routes are keyed by decoded path plus query (``/cn/政治/?page=2``). Every
+request is recorded, so tests can assert what the crawl asked for.
+Run ``python -m tests.fixture_site.server`` to browse or crawl the fixture site.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+from tests.fixture_site.site import Page, build_site
+
+
+class FixtureServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, routes: dict[str, Page], port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.routes = routes
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def requested(self, path: str) -> int:
+        """How many times ``path`` (decoded) was requested."""
+        with self.lock:
+            return self.requests.count(path)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FixtureServer
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        key = unquote(parts.path) + (f"?{unquote(parts.query)}" if parts.query else "")
+        with self.server.lock:
+            self.server.requests.append(key)
+        page = self.server.routes.get(key) or Page(404, b"<html><body>not found</body></html>")
+        self.send_response(page.status)
+        self.send_header("Content-Type", page.content_type)
+        self.send_header("Content-Length", str(len(page.body)))
+        for name, value in page.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(page.body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the http.server API
+        pass
+
+
+@contextmanager
+def serving(routes: dict[str, Page]) -> Iterator[FixtureServer]:
+    """Serve ``routes`` on a free loopback port for the duration of the block."""
+    server = FixtureServer(routes)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
+    routes, _ = build_site()
+    server = FixtureServer(routes, args.port)
+    print(f"serving the fixture site on {server.base_url}/cn/", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""The fixture site's structure: which page lists which article, and what each serves.
+
+``build_site`` returns the routes of a small rfi.fr/cn copy used by the
+end-to-end tests, with the answers the crawl must give (``SiteFacts``):
+4 sections, pagination in both URL shapes (``/cn/中国/2/`` and ``?page=2``),
+articles listed in several sections, one article that 404s and one without a
+title. ``build_large_site`` scales the same templates to thousands of articles
+of real size for the benchmarks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from tests.fixture_site.pages import SITE, Article, article_html, listing_html, site_path
+
+SENTENCES = [
+    "城市图书馆今天宣布延长周末开放时间，方便上班族借阅。",
+    "气象部门提醒市民，本周后半段将有明显降温。",
+    "一家本地面包店用旧配方重新推出了受欢迎的芝麻饼。",
+    "铁路公司表示，新的时刻表将在下个月正式启用。",
+    "研究人员在山区发现了一种此前未被记录的野花。",
+    "社区志愿者周六清理了河岸边的垃圾。",
+    "博物馆的新展览介绍了古代造纸技术的发展。",
+    "学校将在寒假期间开设免费的编程兴趣课。",
+    "港口的货运量在过去一个季度里稳步回升。",
+    "一支业余合唱团在音乐节上获得了观众的热烈掌声。",
+    "市政府计划在老城区增加更多自行车停车位。",
+    "农民们说今年的秋收比去年来得更早一些。",
+]
+HEADINGS = ["背景", "各方反应", "下一步"]
+AUTHORS = ["林晓", "陈安", "周明"]
+TAGS = ["中国", "经济", "文化", "交通", "环境"]
+
+
+@dataclass
+class Page:
+    status: int
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SiteFacts:
+    """What a full crawl of the site must produce."""
+
+    exported_ids: set[str]
+    rejected_urls: set[str]
+    failed_urls: set[str]
+    article_paths: list[str]
+
+    @property
+    def discovered(self) -> int:
+        return len(self.exported_ids) + len(self.rejected_urls) + len(self.failed_urls)
+
+
+def make_article(number: int, path_section: str, day: date, *, padding_bytes: int = 0, **overrides: object) -> Article:
+    """A deterministic article: its text and metadata follow from ``number``."""
+    slug = f"测试新闻{number:04d}"
+    paragraphs = [SENTENCES[(number + offset) % len(SENTENCES)] for offset in range(4 + number % 3)]
+    published = f"{day.isoformat()}T0{number % 10}:15:00+00:00"
+    visible = f"{day:%d/%m/%Y} - {(number % 10) + 1:02d}:15"  # Paris is UTC+1 in winter
+    values: dict[str, object] = {
+        "path": f"/cn/{path_section}/{day:%Y%m%d}-{slug}",
+        "code": f"T{number:03d}",
+        "title": f"第{number}号测试新闻：{SENTENCES[number % len(SENTENCES)][:8]}",
+        "lead": f"这是第{number}号测试新闻的导语。",
+        "section": path_section,
+        "kicker": "测试专题",
+        "authors": [AUTHORS[number % len(AUTHORS)]],
+        "tags": [TAGS[number % len(TAGS)], TAGS[(number + 1) % len(TAGS)]],
+        "published": published,
+        "published_visible": visible,
+        "paragraphs": paragraphs,
+        "headings": {2: HEADINGS[number % len(HEADINGS)]},
+        "nested_spans": number % 4,
+        "word_count": 100 + number,
+        "image": f"https://s.rfi.fr/media/display/test/w:1024/p:16x9/{number:04d}.jpg",
+        "caption": f"第{number}号图片说明。",
+        "credit": "RFI - 测试",
+        "padding_bytes": padding_bytes,
+    }
+    values.update(overrides)
+    return Article(**values)  # type: ignore[arg-type]
+
+
+CONTRACT_ARTICLE_PATH = "/cn/政治/20251130-台湾增加400亿美元国防开支-加速部署t-dome防空系统"
+NAV_SECTIONS = ["中国", "政治", "国际", "经贸"]
+
+
+def _navigation() -> list[tuple[str, str]]:
+    entries = [(site_path(f"/cn/{name}/"), name) for name in NAV_SECTIONS]
+    # Not sections: live, replay, other editions, and an absolute link to the real site.
+    entries += [("/cn/直播", "直播"), ("/cn/再次收听/", "再次收听"), ("/tw/", "繁體"), ("/fr/", "Français")]
+    return entries
+
+
+def build_site() -> tuple[dict[str, Page], SiteFacts]:
+    """The end-to-end fixture site and what a crawl of it must yield."""
+    newest = date(2025, 11, 30)  # listings show the newest first
+    articles: dict[int, Article] = {}
+
+    def article(number: int, path_section: str, **overrides: object) -> str:
+        if number not in articles:
+            articles[number] = make_article(number, path_section, newest - timedelta(days=number % 28), **overrides)
+        return articles[number].path
+
+    routes: dict[str, Page] = {}
+    missing = article(33, "国际")  # listed, but the server answers 404
+    untitled = article(34, "国际", title=None)  # served without a title: a reject
+    front_only = article(38, "国际报道")
+    # The article that `scrapy check` names (a real URL), served with our own text.
+    contract_article = make_article(39, "政治", date(2025, 11, 30))
+    contract_article.path = CONTRACT_ARTICLE_PATH
+    routes[CONTRACT_ARTICLE_PATH] = _html(article_html(contract_article))
+    listings: dict[str, list[list[str]]] = {
+        "中国": [[article(n, "中国") for n in range(1, 7)], [article(n, "中国") for n in range(7, 13)],
+                 [article(n, "中国") for n in range(13, 17)]],
+        "政治": [[article(n, "政治") for n in range(17, 23)] + [article(3, "中国")],
+                 [article(n, "政治") for n in range(23, 27)] + [article(8, "中国")]],
+        "国际": [[article(n, "国际") for n in range(27, 32)], [article(n, "国际") for n in range(32, 35)]],
+        "经贸": [[article(35, "经贸"), article(36, "经贸"),
+                  article(37, "专栏检索/今日经济", section="今日经济"), article(20, "政治")]],
+    }  # fmt: skip
+
+    shapes = {"中国": "path", "政治": "query", "国际": "path", "经贸": "path"}
+    for name, pages in listings.items():
+        for index, paths in enumerate(pages):
+            routes[_page_path(name, index, shapes[name])] = _html(
+                listing_html(name, paths, _pagination(name, index, len(pages), shapes[name]), _navigation())
+            )
+    front_cards = [articles[n].path for n in (1, 17, 27)]
+    offsite = ["https://www.rfi.fr/tw/%E4%B8%AD%E5%9B%BD/20251101-x", "https://www.example.com/cn/中国/20251101-y"]
+    routes["/cn/"] = _html(listing_html(None, front_cards, None, _navigation(), [front_only], offsite))
+    for item in articles.values():
+        if item.path != missing:
+            routes[item.path] = _html(article_html(item))
+    routes["/robots.txt"] = Page(200, b"User-agent: *\nDisallow: /cn/\xe7\x9b\xb4\xe6\x92\xad\n", "text/plain")
+
+    rejected = {SITE + site_path(untitled)}
+    failed = {SITE + site_path(missing)}
+    exported = {item.code for item in articles.values() if item.url not in rejected | failed}
+    facts = SiteFacts(
+        exported_ids={code for code in exported if code},
+        rejected_urls=rejected,
+        failed_urls=failed,
+        article_paths=[item.path for item in articles.values()],
+    )
+    return routes, facts
+
+
+def _page_path(section: str, index: int, shape: str) -> str:
+    if index == 0:
+        return f"/cn/{section}/"
+    return f"/cn/{section}/{index + 1}/" if shape == "path" else f"/cn/{section}/?page={index + 1}"
+
+
+def _pagination(section: str, index: int, count: int, shape: str) -> list[tuple[str, str]]:
+    if count == 1:
+        return []
+    links = [(site_path(_page_path(section, page, shape)), str(page + 1)) for page in range(count)]
+    if index + 1 < count and shape == "path":  # the query-shape section has no "next" link
+        links.append((site_path(_page_path(section, index + 1, shape)), "下一页"))
+    return links
+
+
+def _html(text: str) -> Page:
+    return Page(200, text.encode("utf-8"))

@@ -1,0 +1,54 @@
+from datetime import date
+
+import pytest
+from rfi_cn.urls import article_date, is_article_url, section_name, to_crawl_url, to_site_url
+
+MIRROR = "http://127.0.0.1:8000"
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("/cn/%E4%B8%AD%E5%9B%BD/", "http://127.0.0.1:8000/cn/%E4%B8%AD%E5%9B%BD/"),
+        ("https://www.rfi.fr/cn/中国/2/", "http://127.0.0.1:8000/cn/%E4%B8%AD%E5%9B%BD/2/"),
+        ("?page=2", "http://127.0.0.1:8000/cn/%E6%94%BF%E6%B2%BB/?page=2"),
+        ("https://www.rfi.fr/tw/中国/", None),
+        ("/fr/", None),
+        ("https://www.example.com/cn/中国/", None),
+        ("javascript:void(0)", None),
+        ("mailto:x@example.com", None),
+    ],
+)
+def test_to_crawl_url_maps_links_onto_the_mirror_and_refuses_the_rest(href: str, expected: str | None) -> None:
+    assert to_crawl_url(href, f"{MIRROR}/cn/%E6%94%BF%E6%B2%BB/", MIRROR) == expected
+
+
+def test_to_site_url_gives_back_the_real_site() -> None:
+    assert to_site_url(f"{MIRROR}/cn/%E4%B8%AD%E5%9B%BD/?page=2") == "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/?page=2"
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("https://www.rfi.fr/cn/%E6%94%BF%E6%B2%BB/20251130-abc", date(2025, 11, 30)),
+        ("https://www.rfi.fr/cn/专栏检索/今日经济/20251128-xyz", date(2025, 11, 28)),
+        ("https://www.rfi.fr/cn/政治/20251399-bad-date", None),
+        ("https://www.rfi.fr/cn/政治/", None),
+        ("https://www.rfi.fr/cn/专栏检索/今日经济/", None),
+        ("https://www.rfi.fr/cn/关键词/中国/", None),
+    ],
+)
+def test_article_date_reads_the_url(url: str, day: date | None) -> None:
+    assert article_date(url) == day
+
+
+def test_is_article_url() -> None:
+    assert is_article_url("https://www.rfi.fr/cn/政治/20251130-abc")
+    assert not is_article_url("https://www.rfi.fr/cn/政治/2/")
+    assert not is_article_url("https://www.rfi.fr/cn/a/b/c/20251130-abc")
+
+
+def test_section_name() -> None:
+    assert section_name("https://www.rfi.fr/cn/%E6%94%BF%E6%B2%BB/") == "政治"
+    assert section_name("https://www.rfi.fr/cn/政治/2/") is None
+    assert section_name("https://www.rfi.fr/cn/直播") is None
