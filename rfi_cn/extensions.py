@@ -52,6 +52,8 @@ class ArticleAccounting:
         accounted = sum(
             self.stats.get_value(f"rfi_cn/articles/{kind}", 0) for kind in ("exported", "rejected", "failed")
         )
+        if spider.crawler.settings.get("REDIS_URL"):
+            return  # a worker's share is not the run: see rfi_cn.distributed.run_totals
         self.stats.set_value("rfi_cn/articles/unaccounted", discovered - accounted)
         if discovered != accounted:
             logger.error("%d article URLs reached but neither exported, rejected nor failed", discovered - accounted)

@@ -57,7 +57,7 @@ EXTENSIONS = {"rfi_cn.extensions.ArticleAccounting": 500}
 
 # --- Output: the data lake ----------------------------------------------
 # <root>/rfi_cn/{articles,rejects,failures}/dt=YYYY-MM-DD/part-<job>-<batch>.jsonl
-ADDONS = {"rfi_cn.feeds.DataLakeFeeds": 0}
+ADDONS = {"rfi_cn.feeds.DataLakeFeeds": 0, "rfi_cn.distributed.DistributedMode": 10}
 DATA_LAKE_ENABLED = True
 DATA_LAKE_URI = os.environ.get("DATA_LAKE_URI", "data")
 RFI_JOB_ID = None  # Scrapyd's SCRAPY_JOB wins; else start time and pid
@@ -65,6 +65,13 @@ FEED_URI_PARAMS = "rfi_cn.feeds.uri_params"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_BATCH_ITEM_COUNT = 5000
 FEED_STORE_EMPTY = False
+
+# --- Distributed mode (see README, "Scaling out") -----------------------
+# REDIS_URL (setting or environment variable) switches it on.
+REDIS_URL = None
+REDIS_RUN_ID = None  # shared by the workers of one run; default: the current UTC hour
+REDIS_RUN_TTL = 7 * 24 * 3600  # seconds a run's keys are kept
+REDIS_WORKER_TTL = 120  # seconds without a heartbeat before a worker counts as dead
 
 # --- Checks --------------------------------------------------------------
 SPIDER_CONTRACTS = {"rfi_cn.contracts.OnBaseUrlContract": 10}

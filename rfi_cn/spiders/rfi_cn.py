@@ -24,6 +24,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from rfi_cn.dates import utc_now_iso
+from rfi_cn.distributed import LocalClaims, RedisClaims, claims_for
 from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
 from rfi_cn.records import failure_record, reject
 from rfi_cn.urls import article_date, section_name, section_url, to_site_url
@@ -48,13 +49,14 @@ class RfiCnSpider(scrapy.Spider):
         self.base_url = "https://www.rfi.fr"
         self.allowed_domains: list[str] = []
         self.listing_pages: dict[str, set[str]] = {}
-        self.article_urls: set[str] = set()
+        self.claims: LocalClaims | RedisClaims = LocalClaims()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
         spider: RfiCnSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.base_url = crawler.settings.get("RFI_BASE_URL").rstrip("/")
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
+        spider.claims = claims_for(crawler)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -129,15 +131,18 @@ class RfiCnSpider(scrapy.Spider):
 
     def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
         for url in urls:
-            if url in self.article_urls:
-                continue
             published = article_date(url)
             if self.since and published and published < self.since:
                 self.crawler.stats.inc_value("rfi_cn/articles/skipped_since")
                 continue
-            self.article_urls.add(url)
+            if not self.claims.claim(url):
+                continue
             self.crawler.stats.inc_value("rfi_cn/articles/discovered")
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error)
+            yield self.article_request(url)
+
+    def article_request(self, url: str, dont_filter: bool = False) -> scrapy.Request:
+        """The request for one article page (also used to re-request a dead worker's articles)."""
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error, dont_filter=dont_filter)
 
     def _next_pages(self, selector: Selector, page_url: str) -> list[str]:
         """The next page when the block names one (so ``since`` can stop early), else all pages."""

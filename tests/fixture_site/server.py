@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,7 @@ class FixtureServer(ThreadingHTTPServer):
         self.routes = routes
         self.requests: list[str] = []
         self.lock = threading.Lock()
+        self.delay = 0.0  # seconds before each answer: spreads a crawl over time
 
     @property
     def base_url(self) -> str:
@@ -45,6 +47,8 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.requests.append(key)
         page = self.server.routes.get(key) or Page(404, b"<html><body>not found</body></html>")
+        if self.server.delay:
+            time.sleep(self.server.delay)
         self.send_response(page.status)
         self.send_header("Content-Type", page.content_type)
         self.send_header("Content-Length", str(len(page.body)))
