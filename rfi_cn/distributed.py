@@ -32,7 +32,7 @@ from redis.exceptions import ResponseError
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
@@ -66,21 +66,23 @@ class DistributedMode:
         url = redis_url(settings)
         if not url:
             return
-        settings.set("REDIS_URL", url, priority="addon")
-        settings.set("REDIS_RUN_ID", run_id(settings), priority="addon")
-        settings.set("SCHEDULER", "rfi_cn.distributed.RedisScheduler", priority="addon")
-        settings.set("DUPEFILTER_CLASS", "rfi_cn.distributed.RedisDupeFilter", priority="addon")
-        settings.set("SCHEDULER_PERSIST", True, priority="addon")
-        settings.set("SCHEDULER_QUEUE_KEY", run_key(settings, "requests"), priority="addon")
-        settings.set("SCHEDULER_DUPEFILTER_KEY", run_key(settings, "seen"), priority="addon")
+        _override(settings, "REDIS_URL", url)
+        _override(settings, "REDIS_RUN_ID", run_id(settings))
+        _override(settings, "SCHEDULER", "rfi_cn.distributed.RedisScheduler")
+        _override(settings, "DUPEFILTER_CLASS", "rfi_cn.distributed.RedisDupeFilter")
+        _override(settings, "SCHEDULER_PERSIST", True)
+        _override(settings, "SCHEDULER_QUEUE_KEY", run_key(settings, "requests"))
+        _override(settings, "SCHEDULER_DUPEFILTER_KEY", run_key(settings, "seen"))
         # One host: a worker should not take more from the shared queue than it can download.
-        per_host = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
-        settings.set(
-            "CONCURRENT_REQUESTS", per_host, priority=max(settings.getpriority("CONCURRENT_REQUESTS") or 0, 15)
-        )
+        _override(settings, "CONCURRENT_REQUESTS", settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
         extensions = settings.getdict("EXTENSIONS")
         extensions["rfi_cn.distributed.WorkerCoordinator"] = 600
-        settings.set("EXTENSIONS", extensions, priority=max(settings.getpriority("EXTENSIONS") or 0, 15))
+        _override(settings, "EXTENSIONS", extensions)
+
+
+def _override(settings: BaseSettings, name: str, value: Any) -> None:
+    """Set ``name`` over the project's own value (distributed mode changes these knobs)."""
+    settings.set(name, value, priority=max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["addon"]))
 
 
 class RedisDupeFilter(RFPDupeFilter):
