@@ -28,6 +28,7 @@ import scrapy
 from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse, XmlResponse
+from w3lib.url import safe_url_string
 
 from rfi_cn.extract.discovery import AUTHOR_PREFIX, TAG_PREFIX, archive_links, author_links, named_page_url, tag_links
 from rfi_cn.extract.feeds_rss import rss_entries
@@ -121,7 +122,7 @@ class DiscoverySources:
             return  # the whole archive: its year pages are linked from the front page
         first_year = self.crawler.settings.getint("RFI_ARCHIVE_FIRST_YEAR")
         for year in self.dates.years(datetime.now(UTC).year, first_year):
-            yield self._source_request(f"{self.base_url}{ARCHIVE_PREFIX}{year}/", self.parse_archive)
+            yield self._source_request(safe_url_string(f"{self.base_url}{ARCHIVE_PREFIX}{year}/"), self.parse_archive)
 
     def _named_starts(self, prefix: str, names: list[str]) -> Iterator[scrapy.Request]:
         for name in names:
