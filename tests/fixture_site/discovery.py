@@ -170,7 +170,7 @@ def _rfc822(day: date) -> str:
 
 def _sitemaps(routes: dict[str, Page], articles: dict[int, Article]) -> None:
     """The index and its monthly files (October gzipped), and a Google News sitemap."""
-    months = {"202509": ([101, 102, 103, 104], "2025-09-30T18:00:00+00:00"),
+    months = {"202509": ([101, 102, 103, 104], "2025-09-28T18:00:00+00:00"),
               "202510": ([105, 106, 107, 108], "2025-10-31T18:00:00+00:00"),
               "202511": ([109, 110, 111, 112], "2025-11-28T18:00:00+00:00")}  # fmt: skip
     children = [f"{SITE}/sitemaps/cn/contents_{month}.xml{'.gz' if month == '202510' else ''}" for month in months]
