@@ -112,3 +112,17 @@ def test_programme_page_exports_its_audio(site, tmp_path: Path) -> None:
     assert rows[f"T{PROGRAMME}"]["schema_version"] == "1.1"
     assert rows["T109"]["media"] == []
     assert list(rows["T109"])[-2:] == ["schema_version", "media"]  # the new field is last
+
+
+def test_until_holds_for_sections_too_and_an_invalid_sitemap_is_counted(site, tmp_path: Path) -> None:
+    server, facts = site
+    sitemaps = "RFI_SITEMAP_PATHS=/sitemaps/cn/contents_202509.xml,/sitemaps/cn/old-page"
+    result, requests = crawl(
+        server, tmp_path, "-a", "discover=sections,sitemaps", "-a", "until=2025-11-15", "-s", sitemaps
+    )
+    expected = {101, 102, 103, 104, 110}  # September's sitemap, and 中国's articles up to 15 November
+    assert sorted(row["id"] for row in result.records("articles")) == facts.ids(expected)
+    assert article_requests(requests, facts) == dict.fromkeys(facts.paths(expected), 1)
+    stats = result.stats
+    assert stats["rfi_cn/articles/skipped_until"] == 2  # 111 and the programme page 121
+    assert stats["rfi_cn/sitemaps/invalid"] == 1 and stats["rfi_cn/articles/unaccounted"] == 0

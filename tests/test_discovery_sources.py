@@ -13,6 +13,7 @@ from rfi_cn.extract.feeds_rss import rfc822_day, rss_entries
 from rfi_cn.extract.media import duration_seconds, kind_of, media_entries
 from rfi_cn.extract.sitemaps import sitemap_body, sitemap_links
 from rfi_cn.periods import DateRange, archive_period, day_of
+from rfi_cn.spiders.rfi_cn import RfiCnSpider
 from rfi_cn.spiders.sources import parse_sources
 from rfi_cn.urls import SITEMAP_PREFIX, to_crawl_url
 
@@ -127,6 +128,12 @@ def test_date_range() -> None:
         DateRange.parse("2025-11-01", "2025-10-31")
     assert day_of("2025-10-31T23:30:00-02:00") == date(2025, 11, 1)
     assert day_of("") is None and day_of("yesterday") is None
+
+
+def test_a_range_ending_before_it_starts_is_refused() -> None:
+    spider = RfiCnSpider(since="2025-11-02", until="2025-11-01")
+    with pytest.raises(ValueError, match="after"):
+        next(spider.source_requests())
 
 
 def test_parse_sources() -> None:

@@ -81,6 +81,7 @@ def build_discovery_site() -> tuple[dict[str, Page], DiscoveryFacts]:
 
     routes["/cn/rss"] = Page(200, _rss(articles, [112, 111, 110, 109, PROGRAMME]), "application/rss+xml; charset=utf-8")
     _sitemaps(routes, articles)
+    routes["/sitemaps/cn/old-page"] = _html("<html><body>这不是站点地图</body></html>")  # not a sitemap
 
     # Archives: year → months → days, a paginated month, another year.
     archive = "/cn/档案资料库/"
