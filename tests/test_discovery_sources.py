@@ -34,7 +34,7 @@ def test_rss_entries_keep_edition_articles_with_their_day() -> None:
       <item><link>{SITE}/cn/%E4%B8%AD%E5%9B%BD/20251130-a</link><pubDate>Sun, 30 Nov 2025 23:30:00 -0100</pubDate></item>
       <item><guid>{SITE}/cn/政治/20251129-b</guid><pubDate>not a date</pubDate></item>
       <item><guid isPermaLink="false">{SITE}/cn/政治/20251128-c</guid></item>
-      <item><link>{SITE}/cn/%E4%B8%AD%E5%9B%BD/20251130-a</link></item>
+      <item><link>{SITE}/cn/%E4%B8%AD%E5%9B%BD/20251130-a?xtor=RSS-1#top</link></item>
       <item><link>{SITE}/tw/中国/20251130-d</link></item>
       <item><link>{SITE}/cn/中国/</link></item>
     </channel></rss>""".encode()

@@ -2,7 +2,8 @@
 
 The feed is the freshest source: it lists the newest articles within minutes.
 Each ``item`` gives its ``link`` (else a permalink ``guid``); links outside the
-/cn/ edition or not to an article are dropped.
+/cn/ edition or not to an article are dropped. An article is its path: a query
+(feed tracking such as ``?xtor=RSS``) is dropped so other sources' links match.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
+from urllib.parse import urlsplit, urlunsplit
 
 import lxml.etree
 
@@ -43,10 +45,14 @@ def rss_entries(body: bytes, page_url: str, base_url: str) -> list[FeedEntry]:
     entries: dict[str, FeedEntry] = {}
     for item in root.xpath(ITEMS_XPATH):
         href = item.xpath(LINK_XPATH).strip() or item.xpath(PERMALINK_XPATH).strip()
-        url = to_crawl_url(href, page_url, base_url) if href else None
+        url = _without_query(to_crawl_url(href, page_url, base_url)) if href else None
         if url is not None and is_article_url(url) and url not in entries:
             entries[url] = FeedEntry(url, rfc822_day(item.xpath(PUB_DATE_XPATH)))
     return list(entries.values())
+
+
+def _without_query(url: str | None) -> str | None:
+    return urlunsplit(urlsplit(url)._replace(query="", fragment="")) if url else None
 
 
 def rfc822_day(text: str) -> date | None:
