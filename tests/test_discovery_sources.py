@@ -16,6 +16,7 @@ from rfi_cn.periods import DateRange, archive_period, day_of
 from rfi_cn.spiders.rfi_cn import RfiCnSpider
 from rfi_cn.spiders.sources import parse_sources
 from rfi_cn.urls import SITEMAP_PREFIX, to_crawl_url
+from scrapy.utils.test import get_crawler
 
 from tests.conftest import shared_selector
 from tests.fixture_site.discovery import AUDIO_URL, PROGRAMME, build_discovery_site
@@ -134,6 +135,16 @@ def test_a_range_ending_before_it_starts_is_refused() -> None:
     spider = RfiCnSpider(since="2025-11-02", until="2025-11-01")
     with pytest.raises(ValueError, match="after"):
         next(spider.source_requests())
+
+
+def test_source_paths_outside_their_prefix_are_refused() -> None:
+    paths = ["/sitemaps/cn/index.xml", "/sitemaps/fr/index.xml"]
+    crawler = get_crawler(RfiCnSpider, {"RFI_BASE_URL": SITE, "RFI_SITEMAP_PATHS": paths})
+    spider = RfiCnSpider.from_crawler(crawler, discover="sitemaps")
+    requests = spider.source_requests()
+    assert next(requests).url == "https://www.rfi.fr/sitemaps/cn/index.xml"
+    with pytest.raises(ValueError, match="not a path under /sitemaps/cn/"):
+        next(requests)
 
 
 def test_parse_sources() -> None:

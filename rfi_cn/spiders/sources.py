@@ -35,7 +35,7 @@ from rfi_cn.extract.feeds_rss import rss_entries
 from rfi_cn.extract.listing import article_links
 from rfi_cn.extract.sitemaps import sitemap_body, sitemap_links
 from rfi_cn.periods import ARCHIVE_PREFIX, DateRange, archive_period
-from rfi_cn.urls import article_date, path_of
+from rfi_cn.urls import EDITION_PREFIX, SITEMAP_PREFIX, article_date, path_of, to_crawl_url
 
 SOURCES = ("sections", "rss", "sitemaps", "archives", "tags", "authors")
 BACKFILL_SOURCES = ("sitemaps", "archives")
@@ -110,12 +110,20 @@ class DiscoverySources:
             )
 
     def _rss_starts(self) -> Iterator[scrapy.Request]:
-        for path in self.crawler.settings.getlist("RFI_RSS_PATHS"):
-            yield self._source_request(f"{self.base_url}{path}", self.parse_rss)
+        yield from self._setting_starts("RFI_RSS_PATHS", EDITION_PREFIX, self.parse_rss)
 
     def _sitemap_starts(self) -> Iterator[scrapy.Request]:
-        for path in self.crawler.settings.getlist("RFI_SITEMAP_PATHS"):
-            yield self._source_request(f"{self.base_url}{path}", self.parse_sitemap)
+        yield from self._setting_starts("RFI_SITEMAP_PATHS", SITEMAP_PREFIX, self.parse_sitemap)
+
+    def _setting_starts(
+        self, setting: str, prefix: str, callback: Callable[[Response], Iterator[Any]]
+    ) -> Iterator[scrapy.Request]:
+        """The paths of ``setting`` on the crawled origin; a path outside ``prefix`` is refused."""
+        for path in self.crawler.settings.getlist(setting):
+            url = to_crawl_url(path, f"{self.base_url}/", self.base_url, prefix)
+            if url is None:
+                raise ValueError(f"{setting}: {path!r} is not a path under {prefix}")
+            yield self._source_request(url, callback)
 
     def _archive_starts(self) -> Iterator[scrapy.Request]:
         if not self.dates.bounded:
