@@ -71,3 +71,10 @@ SPIDER_CONTRACTS = {"rfi_cn.contracts.OnBaseUrlContract": 10}
 
 # --- Engine --------------------------------------------------------------
 LOG_LEVEL = "INFO"
+
+# --- Discovery sources (-a discover=...) ---------------------------------
+# Paths on RFI_BASE_URL. Sitemap documents may only live under /sitemaps/cn/.
+RFI_RSS_PATHS = ["/cn/rss"]
+RFI_SITEMAP_PATHS = ["/sitemaps/cn/index.xml", "/sitemaps/cn/news.xml"]
+# The oldest yearly archive /cn/档案资料库/<year>/ a backfill without `since` starts from.
+RFI_ARCHIVE_FIRST_YEAR = 2006

@@ -7,7 +7,8 @@ is requested once and ends as an article, a reject or a failure.
 
 Arguments: ``sections`` (comma-separated names, default all), ``max_pages``
 (listing pages per section), ``since`` (``YYYY-MM-DD``: skip older articles
-and stop paginating a section at a page holding only older ones).
+and stop paginating a section at a page holding only older ones); ``discover``,
+``until``, ``tags``, ``authors``: the other sources, see ``rfi_cn.spiders.sources``.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from twisted.python.failure import Failure
 from rfi_cn.dates import utc_now_iso
 from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
 from rfi_cn.records import failure_record, reject
+from rfi_cn.spiders.sources import DiscoverySources
 from rfi_cn.urls import article_date, section_name, section_url, to_site_url
 
 FRONT = "front page"
 
 
-class RfiCnSpider(scrapy.Spider):
+class RfiCnSpider(DiscoverySources, scrapy.Spider):
     name = "rfi_cn"
 
     def __init__(
@@ -58,6 +60,10 @@ class RfiCnSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.source_requests():
+            yield request
+        if "sections" not in self.discover:
+            return
         if self.sections:
             for name in self.sections:
                 yield self._listing_request(section_url(self.base_url, name), name)
@@ -73,6 +79,7 @@ class RfiCnSpider(scrapy.Spider):
         @returns items 0 0
         """
         selector = page_selector(response)
+        yield from self.front_page_sources(selector, response.url)
         for url in section_links(selector, response.url, self.base_url):
             yield self._listing_request(url, section_name(url) or url)
         yield from self._article_requests(article_links(selector, response.url, self.base_url))
@@ -114,6 +121,7 @@ class RfiCnSpider(scrapy.Spider):
         except Exception as exc:  # a broken page must end in the rejects, not vanish
             self.logger.exception("Extraction failed for %s", response.url)
             yield reject(to_site_url(response.url), "extraction_error", repr(exc))
+        yield from self.article_page_sources(response)
 
     def on_article_error(self, failure: Failure) -> Iterator[Any]:
         yield failure_record(failure, failure.request, kind="article")  # type: ignore[attr-defined]
@@ -134,6 +142,9 @@ class RfiCnSpider(scrapy.Spider):
             published = article_date(url)
             if self.since and published and published < self.since:
                 self.crawler.stats.inc_value("rfi_cn/articles/skipped_since")
+                continue
+            if self.until and published and published > self.until:
+                self.crawler.stats.inc_value("rfi_cn/articles/skipped_until")
                 continue
             self.article_urls.add(url)
             self.crawler.stats.inc_value("rfi_cn/articles/discovered")
