@@ -25,6 +25,9 @@ class FixtureServer(ThreadingHTTPServer):
         self.routes = routes
         self.requests: list[str] = []
         self.lock = threading.Lock()
+        # Requests for these paths wait until ``release`` is set: a crawl held mid-way.
+        self.held: set[str] = set()
+        self.release = threading.Event()
 
     @property
     def base_url(self) -> str:
@@ -44,6 +47,8 @@ class _Handler(BaseHTTPRequestHandler):
         key = unquote(parts.path) + (f"?{unquote(parts.query)}" if parts.query else "")
         with self.server.lock:
             self.server.requests.append(key)
+        if key in self.server.held:
+            self.server.release.wait(timeout=60)
         page = self.server.routes.get(key) or Page(404, b"<html><body>not found</body></html>")
         self.send_response(page.status)
         self.send_header("Content-Type", page.content_type)
