@@ -81,7 +81,7 @@ class AtomicFileFeedStorage(Checksummed, FileFeedStorage):
         file = ChecksumFile(self.temporary.open("wb"))
         if self.write_mode == "ab" and final.exists():
             with final.open("rb") as existing:
-                shutil.copyfileobj(existing, file)  # type: ignore[misc]
+                shutil.copyfileobj(existing, file)
         return file  # type: ignore[return-value]
 
     def store(self, file: IO[bytes]) -> None:
