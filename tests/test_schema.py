@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-
 from rfi_cn.items import SCHEMA_VERSION, ArticleItem, RejectItem
 from rfi_cn.pipelines import ValidatePipeline
 from rfi_cn.schema import article_schema, schema_errors, schema_version
+
 from tests.crawling import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
