@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Spider
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 ARTICLE_CLASS = "rfi_cn.items.ArticleItem"
 RECORD_CLASSES = {
@@ -92,7 +92,7 @@ class DataLakeFeeds:
     """Add-on: route articles, rejects and failures into the lake partitions."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not settings.getbool("DATA_LAKE_ENABLED", True):
+        if not settings.getbool("DATA_LAKE_ENABLED", True) or _feeds_switched_off(settings):
             return
         feeds = _articles_only(settings.getdict("FEEDS"))
         user_feeds = bool(feeds)
@@ -114,6 +114,12 @@ class DataLakeFeeds:
             if scheme not in storages:  # a project's own storage wins
                 storages[scheme] = storage
         settings["EXTENSIONS"][MANIFEST_EXTENSION] = 600
+
+
+def _feeds_switched_off(settings: BaseSettings) -> bool:
+    """FEEDS emptied above the project's priority: ``scrapy check`` does so, as its
+    callbacks' output is discarded; a lake (and a run manifest) would only mislead."""
+    return not settings.getdict("FEEDS") and (settings.getpriority("FEEDS") or 0) > SETTINGS_PRIORITIES["project"]
 
 
 def _articles_only(feeds: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,21 @@ def test_user_output_file_is_not_in_the_manifest(site, tmp_path: Path) -> None:
     assert not (tmp_path / ".out.jsonl.tmp").exists()
     manifest = manifest_of(result.lake, "j")
     assert (manifest["files"], manifest["rows"]["articles"], manifest["articles"]["exported"]) == ([], 0, 4)
+
+
+def test_a_file_that_cannot_be_stored_is_listed_as_failed(site, tmp_path: Path) -> None:
+    server, _ = site
+    today = datetime.now(UTC).date()
+    for day in (today, today + timedelta(days=1)):  # the crawl date, even across midnight
+        (tmp_path / f"lake/rfi_cn/articles/dt={day}/part-job-blocked-00001.jsonl").mkdir(parents=True)
+    result = run_crawl(server.base_url, tmp_path, "-a", "sections=经贸", settings={"RFI_JOB_ID": "job-blocked"})
+    manifest = manifest_of(result.lake, "job-blocked")
+    day = manifest["started_at"][:10]
+    assert manifest["files"] == []
+    assert [(entry["kind"], entry["path"], entry["rows"]) for entry in manifest["failed_files"]] == [
+        ("articles", f"rfi_cn/articles/dt={day}/part-job-blocked-00001.jsonl", 4)
+    ]
+    assert "1 lake files could not be stored" in result.log
 
 
 def wait_for(condition: Any, deadline: float, what: str) -> None:

@@ -63,3 +63,11 @@ def test_the_add_on_installs_storages_gzip_and_the_manifest() -> None:
 def test_an_unknown_compression_is_refused() -> None:
     with pytest.raises(ValueError, match="DATA_LAKE_COMPRESSION"):
         DataLakeFeeds().update_settings(Settings({"DATA_LAKE_COMPRESSION": "zstd"}))
+
+
+def test_scrapy_check_switching_feeds_off_keeps_the_lake_and_manifest_off() -> None:
+    settings = Settings()
+    settings.set("FEEDS", {}, priority=35)  # what `scrapy check` does
+    DataLakeFeeds().update_settings(settings)
+    assert settings.getdict("FEEDS") == {}
+    assert "rfi_cn.manifest.RunManifest" not in settings.getdict("EXTENSIONS")
