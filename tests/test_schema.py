@@ -49,12 +49,12 @@ def test_the_readme_record_is_valid() -> None:
         ({"published_at": "2025-11-13 07:15"}, "$.published_at: '2025-11-13 07:15' does not match"),
         ({"tags": ["文化", 3]}, "$.tags[1]: 3 is not of type 'string'"),
         ({"schema_version": 2}, "$.schema_version: 1 was expected"),
-        ({"media": []}, "$: Additional properties are not allowed ('media' was unexpected)"),
+        ({"undeclared": []}, "$: Additional properties are not allowed ('undeclared' was unexpected)"),
     ],
 )
 def test_a_record_breaking_the_schema_becomes_a_schema_reject(change: dict[str, Any], message: str) -> None:
     record = {**readme_record(), **change}
-    result = ValidatePipeline().process_item(ArticleItem(record) if "media" not in change else _with_extra(record))
+    result = ValidatePipeline().process_item(ArticleItem(record) if "undeclared" not in change else _with_extra(record))
     assert isinstance(result, RejectItem)
     assert (result["url"], result["id"], result["reason"]) == (record["url"], "T017", "schema")
     assert result["detail"].startswith(message)
@@ -64,7 +64,7 @@ def _with_extra(record: dict[str, Any]) -> ArticleItem:
     """An item carrying a field the schema does not know (as a new field would before the schema has it)."""
 
     class NewArticleItem(ArticleItem):
-        media = ArticleItem.fields["tags"]
+        undeclared = ArticleItem.fields["tags"]
 
     return NewArticleItem(record)
 
