@@ -26,7 +26,7 @@ from rfi_cn.storages import storage_for
 logger = logging.getLogger(__name__)
 
 MANIFEST_VERSION = 1
-ARTICLE_COUNTS = ("discovered", "exported", "rejected", "failed", "unaccounted")
+ARTICLE_OUTCOMES = ("exported", "rejected", "failed")
 
 
 def file_entry(root: str, kind: str, slot: FeedSlot) -> dict[str, Any]:
@@ -59,6 +59,8 @@ def build_manifest(
 ) -> dict[str, Any]:
     """The manifest document of one run, from its stats and the files it stored."""
     rows = {kind: sum(entry["rows"] for entry in files if entry["kind"] == kind) for kind in RECORD_CLASSES}
+    articles = {name: stats.get(f"rfi_cn/articles/{name}", 0) for name in ("discovered", *ARTICLE_OUTCOMES)}
+    articles["unaccounted"] = articles["discovered"] - sum(articles[name] for name in ARTICLE_OUTCOMES)
     return {
         "manifest_version": MANIFEST_VERSION,
         "job_id": job,
@@ -69,11 +71,11 @@ def build_manifest(
         "finish_reason": stats.get("finish_reason"),
         "schema_version": schema_version(),
         "compression": compression,
-        "articles": {name: stats.get(f"rfi_cn/articles/{name}", 0) for name in ARTICLE_COUNTS},
+        "articles": articles,
         "listings_failed": stats.get("rfi_cn/listings/failed", 0),
         "rows": rows,
-        "files": files,
-        "failed_files": failed_files,
+        "files": sorted(files, key=lambda entry: entry["path"]),
+        "failed_files": sorted(failed_files, key=lambda entry: entry["path"]),
     }
 
 
