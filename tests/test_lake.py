@@ -175,7 +175,7 @@ def test_sigkill_mid_export_leaves_no_visible_part_file_and_no_manifest(site, tm
     crawl = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     articles = tmp_path / "lake" / "rfi_cn" / "articles"
     try:
-        # Mid-export: the article file is open (3 articles exported) while the 4th is held.
+        # Mid-export: the article part file is open (an article was exported) while one is held.
         wait_for(lambda: server.requested(held) and list(articles.glob("dt=*/.part-*.jsonl.tmp")), 60, "export")
         os.kill(crawl.pid, signal.SIGKILL)
         assert crawl.wait(timeout=30) == -signal.SIGKILL
