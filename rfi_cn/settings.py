@@ -65,6 +65,9 @@ FEED_URI_PARAMS = "rfi_cn.feeds.uri_params"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_BATCH_ITEM_COUNT = 5000
 FEED_STORE_EMPTY = False
+# None: part-*.jsonl; "gzip": part-*.jsonl.gz (Scrapy's GzipPlugin). Files appear
+# only when complete; <root>/rfi_cn/_manifests/<job>.json is written last.
+DATA_LAKE_COMPRESSION = None
 
 # --- Checks --------------------------------------------------------------
 SPIDER_CONTRACTS = {"rfi_cn.contracts.OnBaseUrlContract": 10}

@@ -51,10 +51,12 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         self.allowed_domains: list[str] = []
         self.listing_pages: dict[str, set[str]] = {}
         self.article_urls: set[str] = set()
+        self.arguments: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
         spider: RfiCnSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.arguments = {name: str(value) for name, value in kwargs.items()}  # for the run manifest
         spider.base_url = crawler.settings.get("RFI_BASE_URL").rstrip("/")
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
         return spider

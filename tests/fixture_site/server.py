@@ -8,6 +8,7 @@ Run ``python -m tests.fixture_site.server`` to browse or crawl the fixture site.
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,10 +26,17 @@ class FixtureServer(ThreadingHTTPServer):
         self.routes = routes
         self.requests: list[str] = []
         self.lock = threading.Lock()
+        # Requests for these paths wait until ``release`` is set: a crawl held mid-way.
+        self.held: set[str] = set()
+        self.release = threading.Event()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a killed crawl hangs up: expected
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     def requested(self, path: str) -> int:
         """How many times ``path`` (decoded) was requested."""
@@ -44,6 +52,8 @@ class _Handler(BaseHTTPRequestHandler):
         key = unquote(parts.path) + (f"?{unquote(parts.query)}" if parts.query else "")
         with self.server.lock:
             self.server.requests.append(key)
+        if key in self.server.held:
+            self.server.release.wait(timeout=60)
         page = self.server.routes.get(key) or Page(404, b"<html><body>not found</body></html>")
         self.send_response(page.status)
         self.send_header("Content-Type", page.content_type)
