@@ -109,7 +109,7 @@ def test_programme_page_exports_its_audio(site, tmp_path: Path) -> None:
     result, _ = crawl(server, tmp_path, "-a", "discover=rss")
     rows = {row["id"]: row for row in result.records("articles")}
     assert rows[f"T{PROGRAMME}"]["media"] == [{"url": AUDIO_URL, "type": "audio", "duration": 200}]
-    assert rows[f"T{PROGRAMME}"]["schema_version"] == "1.1"
+    assert rows[f"T{PROGRAMME}"]["schema_version"] == 1
     assert rows["T109"]["media"] == []
     assert list(rows["T109"])[-2:] == ["schema_version", "media"]  # the new field is last
 

@@ -58,7 +58,7 @@ def test_programme_page_with_update_and_hostile_body() -> None:
         "word_count": 640,
         "crawled_at": CRAWLED,
         "content_hash": "99525413f7e57ca4a9771a41af7897017332e29dd48e477d9c62218fc9835a65",
-        "schema_version": "1.1",
+        "schema_version": 1,
         "media": [],
     }
 
@@ -135,7 +135,7 @@ def test_real_article_fields() -> None:
     assert item["image_caption"] == selector.xpath("//figure//img/@alt").get()
     assert item["image_credit"] == "AFP - I-HWA CHENG"
     assert item["word_count"] == 1193
-    assert item["schema_version"] == "1.1" and item["crawled_at"] == CRAWLED
+    assert item["schema_version"] == 1 and item["crawled_at"] == CRAWLED
     assert item["media"] == []  # the live-radio player in the page's navigation is the station, not the article
 
 

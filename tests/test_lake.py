@@ -105,7 +105,7 @@ def test_manifest_lists_every_file_with_its_rows_bytes_and_sha256(batched, site)
     }
     assert manifest["articles"] == {"discovered": 38, "exported": 36, "rejected": 1, "failed": 1, "unaccounted": 0}
     assert manifest["rows"] == {"articles": 36, "rejects": 1, "failures": 1}
-    assert (manifest["schema_version"], manifest["compression"], manifest["failed_files"]) == ("1.0", None, [])
+    assert (manifest["schema_version"], manifest["compression"], manifest["failed_files"]) == ("1.1", None, [])
     assert manifest["started_at"] <= manifest["finished_at"]
     assert sorted(row["id"] for row in batched.records("articles")) == sorted(facts.exported_ids)
 

@@ -29,7 +29,7 @@ def test_schema_is_draft_2020_12_read_from_the_package() -> None:
     assert schema == json.loads((ROOT / "rfi_cn" / "schemas" / "article.schema.json").read_text(encoding="utf-8"))
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     Draft202012Validator.check_schema(schema)
-    assert schema_version() == "1.0"
+    assert schema_version() == "1.1"
     assert int(schema_version().split(".")[0]) == SCHEMA_VERSION == schema["properties"]["schema_version"]["const"]
 
 
