@@ -6,6 +6,10 @@ partitions (``<root>/rfi_cn/<kind>/dt=YYYY-MM-DD/part-<job id>-<batch>.jsonl``).
 Feeds given by the user (``-O out.jsonl``, ``FEEDS``) receive the articles
 instead of the lake's article feed; rejects and failures still go to the lake,
 so nothing is lost.
+
+The add-on also installs the lake's contract: storages that publish a file only
+when complete (``rfi_cn.storages``), optional gzip (``DATA_LAKE_COMPRESSION``,
+``.jsonl.gz``) and the run manifest written last (``rfi_cn.manifest``).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Spider
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 ARTICLE_CLASS = "rfi_cn.items.ArticleItem"
 RECORD_CLASSES = {
@@ -24,11 +28,43 @@ RECORD_CLASSES = {
     "failures": "rfi_cn.items.FailureItem",
 }
 PART_NAME = "part-%(job_id)s-%(batch_id)05d.jsonl"
+COMPRESSIONS = {None: ("", []), "gzip": (".gz", ["scrapy.extensions.postprocessing.GzipPlugin"])}
+STORAGES = {
+    "": "rfi_cn.storages.AtomicFileFeedStorage",
+    "file": "rfi_cn.storages.AtomicFileFeedStorage",
+    "s3": "rfi_cn.storages.ChecksumS3FeedStorage",
+}
+MANIFEST_EXTENSION = "rfi_cn.manifest.RunManifest"
 
 
-def lake_uri(root: str, kind: str) -> str:
+def lake_uri(root: str, kind: str, compression: str | None = None) -> str:
     """The feed URI template of one record kind under the lake ``root``."""
-    return f"{root.rstrip('/')}/rfi_cn/{kind}/dt=%(crawl_date)s/{PART_NAME}"
+    suffix, _ = COMPRESSIONS[compression]
+    return f"{lake_root(root)}/rfi_cn/{kind}/dt=%(crawl_date)s/{PART_NAME}{suffix}"
+
+
+def lake_root(root: str | None) -> str:
+    return (root or "data").rstrip("/")
+
+
+def manifest_uri(root: str, job: str) -> str:
+    """Where the manifest of run ``job`` goes: ``<root>/rfi_cn/_manifests/<job>.json``."""
+    return f"{lake_root(root)}/rfi_cn/_manifests/{job}.json"
+
+
+def lake_feeds(settings: BaseSettings) -> dict[str, str]:
+    """The lake's feed URI templates and the record kind each holds."""
+    root = settings.get("DATA_LAKE_URI")
+    compression = compression_of(settings)
+    return {lake_uri(root, kind, compression): kind for kind in RECORD_CLASSES}
+
+
+def compression_of(settings: BaseSettings) -> str | None:
+    """``DATA_LAKE_COMPRESSION``: ``None`` (plain ``.jsonl``) or ``"gzip"`` (``.jsonl.gz``)."""
+    compression = settings.get("DATA_LAKE_COMPRESSION") or None
+    if compression not in COMPRESSIONS:
+        raise ValueError(f"DATA_LAKE_COMPRESSION must be one of {sorted(map(str, COMPRESSIONS))}: {compression!r}")
+    return compression
 
 
 def job_id(spider: Spider) -> str:
@@ -56,19 +92,34 @@ class DataLakeFeeds:
     """Add-on: route articles, rejects and failures into the lake partitions."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not settings.getbool("DATA_LAKE_ENABLED", True):
+        if not settings.getbool("DATA_LAKE_ENABLED", True) or _feeds_switched_off(settings):
             return
-        root = settings.get("DATA_LAKE_URI") or "data"
         feeds = _articles_only(settings.getdict("FEEDS"))
-        kinds = ["rejects", "failures"] if feeds else list(RECORD_CLASSES)
-        for kind in kinds:
-            feeds[lake_uri(root, kind)] = {
+        user_feeds = bool(feeds)
+        _, postprocessing = COMPRESSIONS[compression_of(settings)]
+        for uri, kind in lake_feeds(settings).items():
+            if kind == "articles" and user_feeds:
+                continue
+            feeds[uri] = {
                 "format": "jsonlines",
                 "encoding": "utf-8",
                 "item_classes": [RECORD_CLASSES[kind]],
+                "overwrite": True,  # a part file is one batch of one run: never appended to
+                **({"postprocessing": postprocessing, "gzip_filename": ""} if postprocessing else {}),
             }
         priority = max(settings.getpriority("FEEDS") or 0, 40)
         settings.set("FEEDS", feeds, priority=priority)
+        storages = settings["FEED_STORAGES"]
+        for scheme, storage in STORAGES.items():
+            if scheme not in storages:  # a project's own storage wins
+                storages[scheme] = storage
+        settings["EXTENSIONS"][MANIFEST_EXTENSION] = 600
+
+
+def _feeds_switched_off(settings: BaseSettings) -> bool:
+    """FEEDS emptied above the project's priority: ``scrapy check`` does so, as its
+    callbacks' output is discarded; a lake (and a run manifest) would only mislead."""
+    return not settings.getdict("FEEDS") and (settings.getpriority("FEEDS") or 0) > SETTINGS_PRIORITIES["project"]
 
 
 def _articles_only(feeds: dict[str, Any]) -> dict[str, Any]:

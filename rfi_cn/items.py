@@ -1,7 +1,7 @@
 """The records the crawl emits: articles, rejects and failures.
 
 Field order is export order (Scrapy 2.18+). ``ArticleItem`` is the public
-contract, schema version 1: every field is always present, ``None`` or ``[]``
+contract, schema 1.1 (records carry the major, ``schema_version`` 1): every field is always present, ``None`` or ``[]``
 when the page has none.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import scrapy
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # the schema's major version; schemas/article.schema.json holds major.minor (1.1 added `media`)
 
 
 class ArticleItem(scrapy.Item):
@@ -36,9 +36,10 @@ class ArticleItem(scrapy.Item):
     crawled_at = scrapy.Field()
     content_hash = scrapy.Field()
     schema_version = scrapy.Field()
+    media = scrapy.Field()  # 1.1: [{url, type: audio|video, duration: seconds|None}]
 
 
-LIST_FIELDS = frozenset({"authors", "tags"})
+LIST_FIELDS = frozenset({"authors", "tags", "media"})
 
 
 class RejectItem(scrapy.Item):

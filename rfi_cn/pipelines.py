@@ -2,7 +2,8 @@
 
 1. ``CleanBodyPipeline``: raw body HTML → cleaned ``body_html``, ``body_text``, ``content_hash``.
 2. ``NormaliseDatesPipeline``: date candidates → UTC ``YYYY-MM-DDTHH:MM:SSZ`` or ``None``.
-3. ``ValidatePipeline``: an article missing a required field becomes a ``RejectItem``.
+3. ``ValidatePipeline``: an article missing a required field, or not valid under the
+   article JSON Schema (``rfi_cn/schemas/article.schema.json``), becomes a ``RejectItem``.
 4. ``DeduplicatePipeline``: a second article with an id seen in this run becomes a ``RejectItem``.
 
 Rejects and failures pass through untouched: nothing is dropped silently.
@@ -12,10 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from itemadapter import ItemAdapter
+
 from rfi_cn.cleaning import body_text, clean_body_html
 from rfi_cn.dates import first_utc_iso
 from rfi_cn.items import ArticleItem
 from rfi_cn.records import content_hash, reject
+from rfi_cn.schema import schema_errors
 
 REQUIRED_FIELDS = ("url", "title", "published_at", "body_text")
 
@@ -48,7 +52,9 @@ class NormaliseDatesPipeline:
 
 
 class ValidatePipeline:
-    """Routes an article without url, title, published date or body text to the rejects."""
+    """Routes an article to the rejects when it lacks url, title, published date or body
+    text (``missing_fields``), or breaks the article JSON Schema (``schema``, with the
+    validation messages): only records a loader can trust are exported."""
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
@@ -56,6 +62,9 @@ class ValidatePipeline:
         missing = [field for field in REQUIRED_FIELDS if not item.get(field)]
         if missing:
             return reject(item.get("url"), "missing_fields", ", ".join(missing), item.get("id"))
+        errors = schema_errors(ItemAdapter(item).asdict())
+        if errors:
+            return reject(item.get("url"), "schema", "; ".join(errors), item.get("id"))
         return item
 
 

@@ -65,6 +65,9 @@ FEED_URI_PARAMS = "rfi_cn.feeds.uri_params"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_BATCH_ITEM_COUNT = 5000
 FEED_STORE_EMPTY = False
+# None: part-*.jsonl; "gzip": part-*.jsonl.gz (Scrapy's GzipPlugin). Files appear
+# only when complete; <root>/rfi_cn/_manifests/<job>.json is written last.
+DATA_LAKE_COMPRESSION = None
 
 # --- Distributed mode (see README, "Scaling out") -----------------------
 # REDIS_URL (setting or environment variable) switches it on.
@@ -78,3 +81,10 @@ SPIDER_CONTRACTS = {"rfi_cn.contracts.OnBaseUrlContract": 10}
 
 # --- Engine --------------------------------------------------------------
 LOG_LEVEL = "INFO"
+
+# --- Discovery sources (-a discover=...) ---------------------------------
+# Paths on RFI_BASE_URL. Sitemap documents may only live under /sitemaps/cn/.
+RFI_RSS_PATHS = ["/cn/rss"]
+RFI_SITEMAP_PATHS = ["/sitemaps/cn/index.xml", "/sitemaps/cn/news.xml"]
+# The oldest yearly archive /cn/档案资料库/<year>/ a backfill without `since` starts from.
+RFI_ARCHIVE_FIRST_YEAR = 2006

@@ -17,6 +17,7 @@ from w3lib.url import safe_url_string
 SITE_ORIGIN = "https://www.rfi.fr"
 SITE_HOSTS = frozenset({"www.rfi.fr", "rfi.fr"})
 EDITION_PREFIX = "/cn/"
+SITEMAP_PREFIX = "/sitemaps/cn/"  # the only documents outside /cn/ we read: the edition's sitemaps
 
 # /cn/<section>/YYYYMMDD-<slug> and /cn/专栏检索/<programme>/YYYYMMDD-<slug>
 _ARTICLE_PATH = re.compile(r"^/cn/(?:专栏检索/[^/]+|[^/]+)/(\d{8})-[^/]+/?$")
@@ -29,8 +30,8 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def to_crawl_url(href: str, page_url: str, base_url: str) -> str | None:
-    """Resolve ``href`` found on ``page_url`` into a URL under ``base_url``'s /cn/.
+def to_crawl_url(href: str, page_url: str, base_url: str, prefix: str = EDITION_PREFIX) -> str | None:
+    """Resolve ``href`` found on ``page_url`` into a URL under ``base_url``'s /cn/ (or ``prefix``).
 
     Absolute links to the real site are moved onto ``base_url``; anything on
     another host, in another edition or with another scheme gives ``None``.
@@ -42,7 +43,7 @@ def to_crawl_url(href: str, page_url: str, base_url: str) -> str | None:
     on_mirror = absolute.netloc == base.netloc
     if not on_mirror and absolute.hostname not in SITE_HOSTS:
         return None
-    if not unquote(absolute.path).startswith(EDITION_PREFIX):
+    if not unquote(absolute.path).startswith(prefix):
         return None
     moved = urlunsplit((base.scheme, base.netloc, absolute.path, absolute.query, ""))
     return safe_url_string(moved)

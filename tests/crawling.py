@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -37,21 +38,33 @@ class CrawlResult:
         return dict(ast.literal_eval(text))
 
 
-def run_crawl(
-    base_url: str, workdir: Path, *arguments: str, settings: dict[str, str] | None = None, timeout: float = 120
-) -> CrawlResult:
-    """Crawl ``base_url`` into ``workdir/lake``; ``arguments`` are extra command-line words."""
-    lake = workdir / "lake"
-    log = workdir / "crawl.log"
+def crawl_command(base_url: str, workdir: Path, *arguments: str, settings: dict[str, str] | None = None) -> list[str]:
+    """The ``scrapy crawl rfi_cn`` command line that crawls ``base_url`` into ``workdir/lake``."""
     command = [sys.executable, "-m", "scrapy", "crawl", "rfi_cn", *arguments]
     for name, value in {
         **FAST,
         "RFI_BASE_URL": base_url,
-        "DATA_LAKE_URI": str(lake),
-        "LOG_FILE": str(log),
+        "DATA_LAKE_URI": str(workdir / "lake"),
+        "LOG_FILE": str(workdir / "crawl.log"),
         **(settings or {}),
     }.items():
         command += ["-s", f"{name}={value}"]
-    completed = subprocess.run(command, cwd=ROOT, timeout=timeout, capture_output=True, text=True)
+    return command
+
+
+def run_crawl(
+    base_url: str,
+    workdir: Path,
+    *arguments: str,
+    settings: dict[str, str] | None = None,
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
+) -> CrawlResult:
+    """Crawl ``base_url`` into ``workdir/lake``; ``arguments`` are extra command-line words,
+    ``env`` extra environment variables."""
+    command = crawl_command(base_url, workdir, *arguments, settings=settings)
+    environment = {**os.environ, **(env or {})}
+    completed = subprocess.run(command, cwd=ROOT, timeout=timeout, capture_output=True, text=True, env=environment)
+    log = workdir / "crawl.log"
     text = log.read_text(encoding="utf-8") if log.exists() else ""
-    return CrawlResult(completed.returncode, lake, text + completed.stderr)
+    return CrawlResult(completed.returncode, workdir / "lake", text + completed.stderr)

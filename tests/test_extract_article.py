@@ -59,6 +59,7 @@ def test_programme_page_with_update_and_hostile_body() -> None:
         "crawled_at": CRAWLED,
         "content_hash": "99525413f7e57ca4a9771a41af7897017332e29dd48e477d9c62218fc9835a65",
         "schema_version": 1,
+        "media": [],
     }
 
 
@@ -135,6 +136,7 @@ def test_real_article_fields() -> None:
     assert item["image_credit"] == "AFP - I-HWA CHENG"
     assert item["word_count"] == 1193
     assert item["schema_version"] == 1 and item["crawled_at"] == CRAWLED
+    assert item["media"] == []  # the live-radio player in the page's navigation is the station, not the article
 
 
 def test_real_article_body_is_its_headings_and_paragraphs_only() -> None:

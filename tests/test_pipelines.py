@@ -8,14 +8,17 @@ from rfi_cn.pipelines import CleanBodyPipeline, DeduplicatePipeline, NormaliseDa
 
 def article(**values: object) -> ArticleItem:
     fields = dict.fromkeys(ArticleItem.fields)
-    fields.update(authors=[], tags=[], schema_version=SCHEMA_VERSION)
+    fields.update(authors=[], tags=[], media=[], schema_version=SCHEMA_VERSION)
     fields.update(
         id="AB12",
         url="https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20251101-a",
         title="标题",
         lead="导语",
         published_at="2025-11-01T08:00:00Z",
+        crawled_at="2025-11-02T08:00:00Z",
+        body_html="<p>正文</p>",
         body_text="正文",
+        content_hash="0" * 64,
     )
     fields.update(values)
     return ArticleItem(**fields)

@@ -20,6 +20,7 @@ from itemloaders import ItemLoader
 from itemloaders.processors import Identity, MapCompose, TakeFirst
 from parsel import Selector
 
+from rfi_cn.extract.media import media_entries
 from rfi_cn.items import SCHEMA_VERSION, ArticleItem
 from rfi_cn.urls import to_site_url
 
@@ -102,13 +103,15 @@ def extract_article(selector: Selector, page_url: str, crawled_at: str) -> Artic
     loader.add_value("word_count", word_count(jsonld))
     loader.add_value("crawled_at", crawled_at)
     loader.add_value("schema_version", SCHEMA_VERSION)
-    return complete(loader.load_item())
+    item = loader.load_item()
+    item["media"] = media_entries(selector, page_url)
+    return complete(item)
 
 
 def complete(item: ArticleItem) -> ArticleItem:
     """Fill every absent field with ``None`` or ``[]``: the contract has them all."""
     for field in ArticleItem.fields:
-        item.setdefault(field, [] if field in ("authors", "tags", "published_at", "modified_at") else None)
+        item.setdefault(field, [] if field in ("authors", "tags", "published_at", "modified_at", "media") else None)
     return item
 
 

@@ -7,7 +7,8 @@ is requested once and ends as an article, a reject or a failure.
 
 Arguments: ``sections`` (comma-separated names, default all), ``max_pages``
 (listing pages per section), ``since`` (``YYYY-MM-DD``: skip older articles
-and stop paginating a section at a page holding only older ones).
+and stop paginating a section at a page holding only older ones); ``discover``,
+``until``, ``tags``, ``authors``: the other sources, see ``rfi_cn.spiders.sources``.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from rfi_cn.dates import utc_now_iso
 from rfi_cn.distributed import LocalClaims, RedisClaims, claims_for
 from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
 from rfi_cn.records import failure_record, reject
+from rfi_cn.spiders.sources import DiscoverySources
 from rfi_cn.urls import article_date, section_name, section_url, to_site_url
 
 FRONT = "front page"
 
 
-class RfiCnSpider(scrapy.Spider):
+class RfiCnSpider(DiscoverySources, scrapy.Spider):
     name = "rfi_cn"
 
     def __init__(
@@ -49,17 +51,27 @@ class RfiCnSpider(scrapy.Spider):
         self.base_url = "https://www.rfi.fr"
         self.allowed_domains: list[str] = []
         self.listing_pages: dict[str, set[str]] = {}
+<<<<<<< HEAD
         self.claims: LocalClaims | RedisClaims = LocalClaims()
+=======
+        self.article_urls: set[str] = set()
+        self.arguments: dict[str, str] = {}
+>>>>>>> main
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
         spider: RfiCnSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.arguments = {name: str(value) for name, value in kwargs.items()}  # for the run manifest
         spider.base_url = crawler.settings.get("RFI_BASE_URL").rstrip("/")
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
         spider.claims = claims_for(crawler)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.source_requests():
+            yield request
+        if "sections" not in self.discover:
+            return
         if self.sections:
             for name in self.sections:
                 yield self._listing_request(section_url(self.base_url, name), name)
@@ -75,6 +87,7 @@ class RfiCnSpider(scrapy.Spider):
         @returns items 0 0
         """
         selector = page_selector(response)
+        yield from self.front_page_sources(selector, response.url)
         for url in section_links(selector, response.url, self.base_url):
             yield self._listing_request(url, section_name(url) or url)
         yield from self._article_requests(article_links(selector, response.url, self.base_url))
@@ -116,6 +129,7 @@ class RfiCnSpider(scrapy.Spider):
         except Exception as exc:  # a broken page must end in the rejects, not vanish
             self.logger.exception("Extraction failed for %s", response.url)
             yield reject(to_site_url(response.url), "extraction_error", repr(exc))
+        yield from self.article_page_sources(response)
 
     def on_article_error(self, failure: Failure) -> Iterator[Any]:
         yield failure_record(failure, failure.request, kind="article")  # type: ignore[attr-defined]
@@ -135,8 +149,15 @@ class RfiCnSpider(scrapy.Spider):
             if self.since and published and published < self.since:
                 self.crawler.stats.inc_value("rfi_cn/articles/skipped_since")
                 continue
+<<<<<<< HEAD
             if not self.claims.claim(url):
                 continue
+=======
+            if self.until and published and published > self.until:
+                self.crawler.stats.inc_value("rfi_cn/articles/skipped_until")
+                continue
+            self.article_urls.add(url)
+>>>>>>> main
             self.crawler.stats.inc_value("rfi_cn/articles/discovered")
             yield self.article_request(url)
 

@@ -8,6 +8,7 @@ Run ``python -m tests.fixture_site.server`` to browse or crawl the fixture site.
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,10 +28,17 @@ class FixtureServer(ThreadingHTTPServer):
         self.requests: list[str] = []
         self.lock = threading.Lock()
         self.delay = 0.0  # seconds before each answer: spreads a crawl over time
+        # Requests for these paths wait until ``release`` is set: a crawl held mid-way.
+        self.held: set[str] = set()
+        self.release = threading.Event()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a killed crawl hangs up: expected
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     def requested(self, path: str) -> int:
         """How many times ``path`` (decoded) was requested."""
@@ -46,6 +54,8 @@ class _Handler(BaseHTTPRequestHandler):
         key = unquote(parts.path) + (f"?{unquote(parts.query)}" if parts.query else "")
         with self.server.lock:
             self.server.requests.append(key)
+        if key in self.server.held:
+            self.server.release.wait(timeout=60)
         page = self.server.routes.get(key) or Page(404, b"<html><body>not found</body></html>")
         if self.server.delay:
             time.sleep(self.server.delay)

@@ -1,0 +1,163 @@
+"""Audio and video a page links or embeds: ``[{url, type, duration}]``.
+
+Programme pages (``/cn/专栏检索/<programme>/…``) carry their episode. Read, in
+order: RFI's player data (``<script data-media-id type=application/json>`` with
+``sources[].url``, as the live-radio button on every real page has it; ``live``
+entries are the station, not the page's media, and are dropped), ``<audio>`` /
+``<video>`` / ``<source>`` elements, links to media files, and JSON-LD
+``AudioObject`` / ``VideoObject``. The site header, navigation and footer are
+left out. One entry per URL; a later source fills a missing duration.
+``type`` is ``audio`` or ``video``; ``duration`` is whole seconds or ``None``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, TypedDict
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+from rfi_cn.urls import to_site_url
+
+_OUTSIDE_CHROME = "not(ancestor::header or ancestor::nav or ancestor::footer)"
+PLAYER_DATA_XPATH = f"//script[@data-media-id][{_OUTSIDE_CHROME}]/text()"
+ELEMENTS_XPATH = f"(//audio | //video)[{_OUTSIDE_CHROME}]"
+LINKS_XPATH = f"//a[@href][{_OUTSIDE_CHROME}]"
+JSONLD_XPATH = '//script[@type="application/ld+json"]/text()'
+DURATION_ATTRIBUTES = ("data-duration", "duration")
+
+AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav"})
+VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".webm", ".mov", ".m3u8"})
+JSONLD_TYPES = {"AudioObject": "audio", "VideoObject": "video", "PodcastEpisode": "audio"}
+_ISO_DURATION = re.compile(r"^P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$", re.I)
+_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+
+
+class Media(TypedDict):
+    url: str
+    type: str
+    duration: int | None
+
+
+def media_entries(selector: Selector, page_url: str) -> list[Media]:
+    """Every distinct audio or video of the page, in the order above."""
+    site_url = to_site_url(page_url)
+    found: dict[str, Media] = {}
+    for href, kind, duration in _candidates(selector):
+        url = _absolute(href, site_url)
+        if url is None or kind is None:
+            continue
+        if url not in found:
+            found[url] = Media(url=url, type=kind, duration=duration)
+        elif found[url]["duration"] is None:
+            found[url]["duration"] = duration
+    return list(found.values())
+
+
+def duration_seconds(value: Any) -> int | None:
+    """Seconds from a number, ISO 8601 (``PT3M20S``) or a clock (``03:20``, ``1:02:03``)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return round(value) if value >= 0 else None
+    text = str(value).strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return round(float(text))
+    iso = _ISO_DURATION.match(text)
+    if iso and any(iso.groups()):
+        days, hours, minutes, seconds = (float(part) if part else 0.0 for part in iso.groups())
+        return round(days * 86400 + hours * 3600 + minutes * 60 + seconds)
+    clock = _CLOCK.match(text)
+    if clock:
+        hours, minutes, seconds = (int(part) if part else 0 for part in clock.groups())
+        return hours * 3600 + minutes * 60 + seconds
+    return None
+
+
+def kind_of(url: str, hint: str | None = None) -> str | None:
+    """``audio`` or ``video`` from a hint (element name, MIME type) or the file extension."""
+    if hint:
+        lowered = hint.lower()
+        for kind in ("audio", "video"):
+            if lowered == kind or lowered.startswith(kind + "/"):
+                return kind
+    path = urlsplit(url).path.lower()
+    extension = path[path.rfind(".") :] if "." in path.rsplit("/", 1)[-1] else ""
+    if extension in AUDIO_EXTENSIONS:
+        return "audio"
+    if extension in VIDEO_EXTENSIONS:
+        return "video"
+    return None
+
+
+def _candidates(selector: Selector) -> Iterator[tuple[str, str | None, int | None]]:
+    yield from _player_data(selector)
+    yield from _elements(selector)
+    for link in selector.xpath(LINKS_XPATH):
+        href = link.xpath("@href").get("")
+        yield href, kind_of(href, link.xpath("@type").get()), _attribute_duration(link)
+    yield from _jsonld(selector)
+
+
+def _player_data(selector: Selector) -> Iterator[tuple[str, str | None, int | None]]:
+    for text in selector.xpath(PLAYER_DATA_XPATH).getall():
+        data = _json(text)
+        if not isinstance(data, dict) or str(data.get("type", "")).lower() == "live":
+            continue
+        duration = duration_seconds(data.get("duration"))
+        for source in data.get("sources") or []:
+            href = source.get("url") if isinstance(source, dict) else None
+            if isinstance(href, str):
+                yield href, kind_of(href, data.get("mediaType") or data.get("type")) or "audio", duration
+
+
+def _elements(selector: Selector) -> Iterator[tuple[str, str | None, int | None]]:
+    for element in selector.xpath(ELEMENTS_XPATH):
+        name = element.xpath("name()").get("").lower()
+        duration = _attribute_duration(element)
+        for src in element.xpath("@src").getall():
+            yield src, name, duration
+        for source in element.xpath(".//source[@src]"):
+            yield source.xpath("@src").get(""), name, duration
+
+
+def _jsonld(selector: Selector) -> Iterator[tuple[str, str | None, int | None]]:
+    for text in selector.xpath(JSONLD_XPATH).getall():
+        for node in _nodes(_json(text)):
+            kind = JSONLD_TYPES.get(str(node.get("@type")))
+            href = node.get("contentUrl") or node.get("embedUrl")
+            if kind and isinstance(href, str):
+                yield href, kind, duration_seconds(node.get("duration"))
+
+
+def _nodes(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for entry in data:
+            yield from _nodes(entry)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "audio", "video", "associatedMedia"):
+            yield from _nodes(data.get(key))
+
+
+def _attribute_duration(element: Selector) -> int | None:
+    for name in DURATION_ATTRIBUTES:
+        value = element.xpath(f"@{name}").get()
+        if value:
+            return duration_seconds(value)
+    return None
+
+
+def _absolute(href: str, site_url: str) -> str | None:
+    url = urljoin(site_url, href.strip()) if href and href.strip() else None
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

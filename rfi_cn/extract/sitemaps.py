@@ -1,0 +1,84 @@
+"""Sitemaps: the index, its monthly files and Google News sitemaps.
+
+Parsing is Scrapy's own (``scrapy.utils.sitemap.Sitemap``, as ``SitemapSpider``
+uses it, gzip handled the same way); ``NewsSitemap`` only keeps the nested
+``news:publication_date`` that the plain parser flattens away. Child sitemaps
+must stay under ``/sitemaps/cn/``; listed pages must be /cn/ articles.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import lxml.etree
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+
+from rfi_cn.periods import DateRange, day_of
+from rfi_cn.urls import SITEMAP_PREFIX, article_date, is_article_url, to_crawl_url
+
+GZIP_MAGIC = b"\x1f\x8b\x08"
+PUBLICATION_DATE_XPATH = "string(.//*[local-name()='news']/*[local-name()='publication_date'])"
+
+
+class NewsSitemap(Sitemap):
+    """A ``Sitemap`` that also reports Google News ``publication_date``."""
+
+    __slots__ = ()
+
+    def _process_sitemap_element(self, elem: lxml.etree._Element) -> dict[str, Any] | None:
+        published = elem.xpath(PUBLICATION_DATE_XPATH).strip()  # read before the parent clears it
+        entry: dict[str, Any] | None = super()._process_sitemap_element(elem)
+        if entry is not None and published:
+            entry["publication_date"] = published
+        return entry
+
+
+class SitemapLinks(NamedTuple):
+    sitemaps: list[str]  # child sitemaps to read (from an index)
+    articles: list[str]  # article pages to fetch (from a urlset)
+    skipped: int  # entries left out by the date range
+
+
+def sitemap_body(body: bytes, url: str, is_xml: bool, max_size: int) -> bytes | None:
+    """The XML of a sitemap response, as ``SitemapSpider._get_sitemap_body`` finds it."""
+    if is_xml:
+        return body
+    if body[:3] == GZIP_MAGIC:
+        try:
+            return gunzip(body, max_size=max_size)
+        except (ValueError, OSError, EOFError):  # too large once inflated, or corrupt
+            return None
+    return body if url.endswith((".xml", ".xml.gz")) else None
+
+
+def sitemap_links(body: bytes, page_url: str, base_url: str, dates: DateRange) -> SitemapLinks:
+    """What a sitemap leads to: child sitemaps (index) or articles (urlset), within ``dates``."""
+    sitemap = NewsSitemap(body)
+    entries = list(sitemap)
+    if sitemap.type == "sitemapindex":
+        children = [(to_crawl_url(e["loc"], page_url, base_url, SITEMAP_PREFIX), e) for e in entries]
+        kept = [url for url, e in children if url and dates.modified_since(day_of(e.get("lastmod")))]
+        skipped = sum(1 for url, e in children if url and url not in kept)
+        return SitemapLinks(list(dict.fromkeys(kept)), [], skipped)
+    if sitemap.type != "urlset":
+        return SitemapLinks([], [], 0)
+    articles: dict[str, None] = {}
+    skipped = 0
+    for entry in entries:
+        url = to_crawl_url(entry["loc"], page_url, base_url)
+        if url is None or not is_article_url(url) or url in articles:
+            continue
+        if entry_in_range(url, entry, dates):
+            articles[url] = None
+        else:
+            skipped += 1
+    return SitemapLinks([], list(articles), skipped)
+
+
+def entry_in_range(url: str, entry: dict[str, Any], dates: DateRange) -> bool:
+    """The URL's day decides; else the news publication day; else ``lastmod`` against ``since``."""
+    day = article_date(url) or day_of(entry.get("publication_date"))
+    if day is not None:
+        return dates.contains(day)
+    return dates.modified_since(day_of(entry.get("lastmod")))
