@@ -51,12 +51,8 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         self.base_url = "https://www.rfi.fr"
         self.allowed_domains: list[str] = []
         self.listing_pages: dict[str, set[str]] = {}
-<<<<<<< HEAD
         self.claims: LocalClaims | RedisClaims = LocalClaims()
-=======
-        self.article_urls: set[str] = set()
         self.arguments: dict[str, str] = {}
->>>>>>> main
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
@@ -149,15 +145,11 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
             if self.since and published and published < self.since:
                 self.crawler.stats.inc_value("rfi_cn/articles/skipped_since")
                 continue
-<<<<<<< HEAD
-            if not self.claims.claim(url):
-                continue
-=======
             if self.until and published and published > self.until:
                 self.crawler.stats.inc_value("rfi_cn/articles/skipped_until")
                 continue
-            self.article_urls.add(url)
->>>>>>> main
+            if not self.claims.claim(url):
+                continue
             self.crawler.stats.inc_value("rfi_cn/articles/discovered")
             yield self.article_request(url)
 
