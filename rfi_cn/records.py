@@ -51,6 +51,8 @@ def failure_record(failure: Failure, request: Request, kind: str) -> FailureItem
         retry_after = failure.value.response.headers.get("Retry-After")
         if retry_after:
             error += f", Retry-After: {retry_after.decode('latin-1')}"
+    if reason == "too_large" and not failure.getErrorMessage():  # cut while streaming: no message
+        error += "over DOWNLOAD_MAXSIZE"
     if reason == "transient":
         error += f" (gave up after {retries + 1} tries)"
     return FailureItem(
@@ -85,6 +87,6 @@ def failure_reason(error: BaseException) -> str:
         return "offsite_redirect"
     if isinstance(error, IgnoreRequest):
         return IGNORED_REASONS.get(str(error), "ignored")
-    if isinstance(error, DownloadCancelledError) and "max size" in str(error):
+    if isinstance(error, DownloadCancelledError):  # Scrapy cancels a download only over DOWNLOAD_MAXSIZE
         return "too_large"
     return "transient"
