@@ -115,7 +115,7 @@ CREDENTIALS = [
     re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}"),
     re.compile(r"(?i)\b(password|passwd|secret|api_?key|token)\s*[:=]\s*['\"][^'\"\s$<{]{4,}['\"]"),
-    re.compile(r"(?im)^\s*(password|passwd|secret|api_?key|token)\s*=\s*[^\s$<{%'\"][^\s]*\s*$"),
+    re.compile(r"(?im)^\s*(password|passwd|secret|api_?key|token)\s*=\s*(?!None|null|True|False)[\w!@#%^&*+-]{4,}\s*$"),
     re.compile(r"[a-z+]+://[^/\s:@'\"]+:[^/\s@'\"$<{]+@"),  # user:password@host
 ]
 
