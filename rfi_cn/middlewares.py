@@ -7,7 +7,8 @@ retried at all (the site asked us to stay away longer than a run may wait), so
 the page ends in the failures as ``blocked``.
 
 ``SafeRedirectMiddleware`` replaces Scrapy's ``RedirectMiddleware``: a redirect
-off ``RFI_BASE_URL``'s host is refused with ``OffsiteRedirect`` (the request's
+off ``RFI_BASE_URL``'s host, or from the /cn/ edition out of it, is refused with
+``OffsiteRedirect`` (the request's
 errback records it; Scrapy's own offsite filter would drop it silently), and an
 on-site redirect bypasses the duplicate filter so that an article redirected to
 a page already crawled still ends somewhere (a ``duplicate_id`` reject).
@@ -29,6 +30,8 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
+
+from rfi_cn.urls import EDITION_PREFIX, path_of
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +101,9 @@ class SafeRedirectMiddleware(RedirectMiddleware):
         if target != allowed:
             self.crawler.stats.inc_value("rfi_cn/redirects/offsite")
             raise OffsiteRedirect(f"redirect to {result.url} leaves {allowed}")
+        if path_of(request.url).startswith(EDITION_PREFIX) and not path_of(result.url).startswith(EDITION_PREFIX):
+            self.crawler.stats.inc_value("rfi_cn/redirects/offsite")
+            raise OffsiteRedirect(f"redirect to {result.url} leaves {EDITION_PREFIX}")
         result.dont_filter = True  # the duplicate filter would drop it silently
         return result
 

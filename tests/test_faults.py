@@ -32,6 +32,12 @@ def test_the_crawl_finishes_cleanly(fault_crawl) -> None:
     assert result.returncode == 0, result.log[-3000:]
     assert result.stats["finish_reason"] == "finished"
     assert "Traceback" not in result.log, result.log
+    extensions = re.search(r"Enabled extensions:\n(\[.*?\])", result.log, re.S)
+    assert extensions and "rfi_cn.extensions.ArticleAccounting" in extensions.group(1)
+    assert "telnet" not in extensions.group(1).lower() and "remote" not in extensions.group(1).lower()
+    middlewares = re.search(r"Enabled downloader middlewares:\n(\[.*?\])", result.log, re.S)
+    assert middlewares and "rfi_cn.middlewares.SafeRedirectMiddleware" in middlewares.group(1)
+    assert "scrapy.downloadermiddlewares.redirect.RedirectMiddleware" not in middlewares.group(1)
 
 
 def test_transient_faults_are_retried_and_their_articles_exported(fault_crawl) -> None:
@@ -76,10 +82,10 @@ def test_permanent_faults_end_in_rejects_and_failures_with_their_reason(fault_cr
 def test_every_article_url_is_accounted_for(fault_crawl) -> None:
     result, facts, *_ = fault_crawl
     stats = result.stats
-    assert stats["rfi_cn/articles/discovered"] == facts.discovered == 30
+    assert stats["rfi_cn/articles/discovered"] == facts.discovered == 31
     exported, rejected = len(facts.exported_ids), len(facts.rejects)
     failed = sum(1 for row in facts.failures if row[1] == "article")
-    assert (exported, rejected, failed) == (12, 5, 13)
+    assert (exported, rejected, failed) == (12, 5, 14)
     assert exported + rejected + failed == facts.discovered
     assert (stats["rfi_cn/articles/exported"], stats["rfi_cn/articles/rejected"], stats["rfi_cn/articles/failed"]) == (
         exported,
@@ -93,6 +99,7 @@ def test_every_article_url_is_accounted_for(fault_crawl) -> None:
 def test_no_request_leaves_the_host_and_no_retry_when_told_to_wait_too_long(fault_crawl) -> None:
     _, _, requests, hosts, base_url = fault_crawl
     assert set(hosts) == {base_url.removeprefix("http://")}
+    assert all(path.startswith("/cn/") or path == "/robots.txt" for path in requests)
     assert requests["/cn/故障/20251120-测试新闻0125"] == 1  # Retry-After: 3600 is over the 5 s cap
     assert requests["/cn/故障/20251120-测试新闻0124"] == TRIES
     assert requests["/cn/故障/20251120-测试新闻0137"] == 4  # the first request and three redirects
