@@ -14,8 +14,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from rfi_cn.dates import utc_now_iso
+from rfi_cn.fetching import OffsiteRedirect
 from rfi_cn.items import FailureItem, RejectItem
-from rfi_cn.middlewares import OffsiteRedirect
 from rfi_cn.urls import to_site_url
 
 GONE_STATUSES = frozenset({404, 410})

@@ -41,12 +41,12 @@ HTTPERROR_ALLOW_ALL = False
 METAREFRESH_ENABLED = False
 # Retry-After honoured (awaited without blocking); a longer wait than this is not retried.
 RETRY_AFTER_MAX_SECONDS = 120.0
-# Redirects never leave RFI_BASE_URL's host; retries wait for Retry-After (rfi_cn/middlewares.py).
+# Redirects never leave RFI_BASE_URL's host; retries wait for Retry-After (rfi_cn/fetching.py).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "rfi_cn.middlewares.RetryAfterMiddleware": 550,
+    "rfi_cn.fetching.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "rfi_cn.middlewares.SafeRedirectMiddleware": 600,
+    "rfi_cn.fetching.SafeRedirectMiddleware": 600,
 }
 
 # --- Safety --------------------------------------------------------------

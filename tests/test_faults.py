@@ -36,7 +36,7 @@ def test_the_crawl_finishes_cleanly(fault_crawl) -> None:
     assert extensions and "rfi_cn.extensions.ArticleAccounting" in extensions.group(1)
     assert "telnet" not in extensions.group(1).lower() and "remote" not in extensions.group(1).lower()
     middlewares = re.search(r"Enabled downloader middlewares:\n(\[.*?\])", result.log, re.S)
-    assert middlewares and "rfi_cn.middlewares.SafeRedirectMiddleware" in middlewares.group(1)
+    assert middlewares and "rfi_cn.fetching.SafeRedirectMiddleware" in middlewares.group(1)
     assert "scrapy.downloadermiddlewares.redirect.RedirectMiddleware" not in middlewares.group(1)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from rfi_cn.encoding import page_text
-from rfi_cn.middlewares import OffsiteRedirect, retry_after_seconds
+from rfi_cn.fetching import OffsiteRedirect, retry_after_seconds
 from rfi_cn.records import failure_reason, failure_record
 from scrapy import Request
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
@@ -105,8 +105,8 @@ def test_no_way_into_a_running_crawl_and_no_way_out_of_the_host() -> None:
     assert settings.getbool("ROBOTSTXT_OBEY") is True
     middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
     assert middlewares["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"] is None
-    assert middlewares["rfi_cn.middlewares.SafeRedirectMiddleware"] == 600
-    assert middlewares["rfi_cn.middlewares.RetryAfterMiddleware"] == 550
+    assert middlewares["rfi_cn.fetching.SafeRedirectMiddleware"] == 600
+    assert middlewares["rfi_cn.fetching.RetryAfterMiddleware"] == 550
 
 
 # A credential written into a file: key material, cloud keys, or a secret given a literal value.

@@ -1,4 +1,4 @@
-"""Downloader middlewares that keep a flaky or hostile site from losing or leaking requests.
+"""Fetching through a flaky or hostile site: downloader middlewares that lose and leak nothing.
 
 ``RetryAfterMiddleware`` replaces Scrapy's ``RetryMiddleware``: a retried answer
 that carries ``Retry-After`` (429, 503) is retried only after that wait, awaited
