@@ -20,6 +20,7 @@ KEPT_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote", "ul", "ol", "li", "a
 BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote", "ul", "ol", "li"})
 TEXT_BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote", "li"})
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+MAX_PASSES = 4  # parse → clean → serialise rounds until the output reads back unchanged
 
 # Deleted with everything inside them: active content, media, forms, page furniture.
 DROPPED_TAGS = frozenset(
@@ -42,6 +43,9 @@ JUNK_XPATH = " | ".join(
     ]
 )
 
+# What XML (so lxml) cannot hold: C0 controls but tab and newlines, surrogates, U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 _SPACES = re.compile(r"[\s\u00a0\u200b\u3000]+")
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 # A line break between two CJK characters is source formatting, not a space.
@@ -49,7 +53,22 @@ _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]*[\r\n][\s\u00a0]*(?=[{_CJK}]
 
 
 def clean_body_html(html: str | None, base_url: str) -> str:
-    """The cleaned body of ``html``; ``""`` when nothing worth keeping is left."""
+    """The cleaned body of ``html``; ``""`` when nothing worth keeping is left.
+
+    Unwrapping can leave nesting the HTML parser rebuilds when it reads the
+    output again (a link in a link, a paragraph in a paragraph), so the output
+    is cleaned again until it is a fixed point: what we store reads back the same.
+    """
+    clean = _clean_once(html, base_url)
+    for _ in range(MAX_PASSES):
+        again = _clean_once(clean, base_url)
+        if again == clean:
+            break
+        clean = again
+    return clean
+
+
+def _clean_once(html: str | None, base_url: str) -> str:
     if not html or not html.strip():
         return ""
     root = _parse_fragment(html)
@@ -70,9 +89,21 @@ def body_text(clean_html: str) -> str:
 
 
 def _parse_fragment(html: str) -> lxml.html.HtmlElement:
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    root = lxml.html.fragment_fromstring(_xml_safe(html), create_parent="div")
     root.tail = None
     return root
+
+
+def _xml_safe(html: str) -> str:
+    """``html`` without the characters lxml refuses, written or as character references."""
+    return _CHAR_REF.sub(_xml_safe_reference, _NOT_XML.sub("", html))
+
+
+def _xml_safe_reference(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    if code == 0 or code > 0x10FFFF or _NOT_XML.match(chr(code)):
+        return ""
+    return match.group(0)
 
 
 def _drop_junk(root: lxml.html.HtmlElement) -> None:

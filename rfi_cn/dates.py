@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from dateutil import parser, tz
 
-PARIS = tz.gettz("Europe/Paris")
+# zoneinfo, not dateutil's gettz: dateutil reads only the 32-bit transitions and
+# forgets daylight saving time after 2038.
+PARIS = ZoneInfo("Europe/Paris")
 # "30/11/2025 - 10:13": dateutil reads the dash as a minus sign; drop it.
 _VISIBLE_DASH = re.compile(r"(\d{4})\s+-\s+(\d{1,2}:\d{2})")
 # Keep only the date-like run of a visible label such as "更新时间： 30/11/2025 - 10:14".

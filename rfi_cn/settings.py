@@ -39,6 +39,15 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 HTTPERROR_ALLOW_ALL = False
 # Meta refresh costs a decode of every page and RFI does not use it.
 METAREFRESH_ENABLED = False
+# Retry-After honoured (awaited without blocking); a longer wait than this is not retried.
+RETRY_AFTER_MAX_SECONDS = 120.0
+# Redirects never leave RFI_BASE_URL's host; retries wait for Retry-After (rfi_cn/fetching.py).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "rfi_cn.fetching.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "rfi_cn.fetching.SafeRedirectMiddleware": 600,
+}
 
 # --- Safety --------------------------------------------------------------
 TELNETCONSOLE_ENABLED = False

@@ -25,6 +25,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from rfi_cn.dates import utc_now_iso
+from rfi_cn.encoding import page_text
 from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
 from rfi_cn.records import failure_record, reject
 from rfi_cn.spiders.sources import DiscoverySources
@@ -176,5 +177,8 @@ def page_selector(response: Response) -> Selector:
     ``response.selector`` keeps the parsed tree alive in a reference cycle with
     the response until the garbage collector runs; a local selector is freed
     as soon as the callback returns. A page that is not text has no links.
+    A wrong declared charset is corrected (``rfi_cn.encoding``).
     """
-    return Selector(text=response.text if isinstance(response, TextResponse) else "", type="html")
+    if not isinstance(response, TextResponse):
+        return Selector(text="", type="html")
+    return Selector(text=page_text(response.body, response.encoding)[0], type="html")

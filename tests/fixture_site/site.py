@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, Protocol
 
 from tests.fixture_site.pages import SITE, Article, article_html, listing_html, site_path
 
@@ -40,6 +41,14 @@ class Page:
     body: bytes
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    fault: Fault | None = None  # misbehaviour before (or instead of) serving the page
+
+
+class Fault(Protocol):
+    """A route behaviour of the fault server (see ``tests.fixture_site.faults``)."""
+
+    def respond(self, handler: Any, page: Page) -> bool:
+        """Answer the request itself and return True, or return False to serve ``page``."""
 
 
 @dataclass
