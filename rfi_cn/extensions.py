@@ -3,8 +3,10 @@
 ``ArticleAccounting`` counts records by kind and reason in the crawl stats
 (``rfi_cn/articles/exported``, ``rfi_cn/articles/rejected``,
 ``rfi_cn/articles/failed``, ``rfi_cn/rejects/reason/<reason>``,
-``rfi_cn/failures/reason/<reason>``) and, when the crawl closes, compares them
-with ``rfi_cn/articles/discovered``: a gap is logged as an error.
+``rfi_cn/failures/reason/<reason>``), re-fetched articles routed out as unchanged
+(``rfi_cn/articles/unchanged``) and, when the crawl closes, compares them with
+``rfi_cn/articles/discovered``: a gap is logged as an error. Known articles the
+spider did not request are counted apart (``rfi_cn/articles/skipped_known``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
+from rfi_cn.incremental import UnchangedArticle
 from rfi_cn.items import ArticleItem, FailureItem, RejectItem
 
 logger = logging.getLogger(__name__)
+
+ACCOUNTED_KINDS = ("exported", "rejected", "failed", "unchanged")
 
 
 class ArticleAccounting:
@@ -31,6 +36,7 @@ class ArticleAccounting:
         extension = cls(crawler.stats)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.item_error, signal=signals.item_error)
+        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
@@ -47,11 +53,13 @@ class ArticleAccounting:
     def item_error(self, item: Any) -> None:
         self.stats.inc_value("rfi_cn/items/pipeline_errors")
 
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        if isinstance(exception, UnchangedArticle):
+            self.stats.inc_value("rfi_cn/articles/unchanged")
+
     def spider_closed(self, spider: Spider) -> None:
         discovered = self.stats.get_value("rfi_cn/articles/discovered", 0)
-        accounted = sum(
-            self.stats.get_value(f"rfi_cn/articles/{kind}", 0) for kind in ("exported", "rejected", "failed")
-        )
+        accounted = sum(self.stats.get_value(f"rfi_cn/articles/{kind}", 0) for kind in ACCOUNTED_KINDS)
         self.stats.set_value("rfi_cn/articles/unaccounted", discovered - accounted)
         if discovered != accounted:
-            logger.error("%d article URLs reached but neither exported, rejected nor failed", discovered - accounted)
+            logger.error("%d article URLs reached but not accounted for", discovered - accounted)

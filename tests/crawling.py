@@ -41,6 +41,7 @@ def run_crawl(
     base_url: str, workdir: Path, *arguments: str, settings: dict[str, str] | None = None, timeout: float = 120
 ) -> CrawlResult:
     """Crawl ``base_url`` into ``workdir/lake``; ``arguments`` are extra command-line words."""
+    workdir.mkdir(parents=True, exist_ok=True)
     lake = workdir / "lake"
     log = workdir / "crawl.log"
     command = [sys.executable, "-m", "scrapy", "crawl", "rfi_cn", *arguments]
@@ -48,6 +49,7 @@ def run_crawl(
         **FAST,
         "RFI_BASE_URL": base_url,
         "DATA_LAKE_URI": str(lake),
+        "CRAWL_STATE_PATH": str(workdir / "crawl-state.sqlite3"),
         "LOG_FILE": str(log),
         **(settings or {}),
     }.items():

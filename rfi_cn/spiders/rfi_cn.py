@@ -7,7 +7,8 @@ is requested once and ends as an article, a reject or a failure.
 
 Arguments: ``sections`` (comma-separated names, default all), ``max_pages``
 (listing pages per section), ``since`` (``YYYY-MM-DD``: skip older articles
-and stop paginating a section at a page holding only older ones).
+and stop paginating a section at a page holding only older ones), ``full``
+(``1``: ignore the crawl state, see ``rfi_cn.incremental``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from twisted.python.failure import Failure
 
 from rfi_cn.dates import utc_now_iso
 from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
+from rfi_cn.incremental import Incremental, incremental_for
 from rfi_cn.records import failure_record, reject
 from rfi_cn.urls import article_date, section_name, section_url, to_site_url
 
@@ -39,22 +41,26 @@ class RfiCnSpider(scrapy.Spider):
         sections: str | None = None,
         max_pages: str | int | None = None,
         since: str | None = None,
+        full: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.sections = [name.strip() for name in (sections or "").split(",") if name.strip()]
         self.max_pages = int(max_pages) if max_pages else None
         self.since = date.fromisoformat(since) if since else None
+        self.full = bool(full and full not in ("0", "false", "no"))
         self.base_url = "https://www.rfi.fr"
         self.allowed_domains: list[str] = []
         self.listing_pages: dict[str, set[str]] = {}
         self.article_urls: set[str] = set()
+        self.incremental: Incremental | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
         spider: RfiCnSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.base_url = crawler.settings.get("RFI_BASE_URL").rstrip("/")
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
+        spider.incremental = incremental_for(crawler, full=spider.full)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -91,6 +97,9 @@ class RfiCnSpider(scrapy.Spider):
         yield from self._article_requests(links)
         if self._only_older(links):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_since")
+            return
+        if self.incremental and self.incremental.all_known(links):
+            self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_state")
             return
         for url in self._next_pages(selector, response.url):
             if self._may_paginate(section, url):
@@ -136,6 +145,9 @@ class RfiCnSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("rfi_cn/articles/skipped_since")
                 continue
             self.article_urls.add(url)
+            if self.incremental and not self.incremental.should_fetch(url):
+                self.crawler.stats.inc_value("rfi_cn/articles/skipped_known")
+                continue
             self.crawler.stats.inc_value("rfi_cn/articles/discovered")
             yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error)
 
