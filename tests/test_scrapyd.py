@@ -1,0 +1,146 @@
+"""Deployment end to end: a real Scrapyd on loopback, ``scrapyd-deploy``, ``schedule.json``.
+
+Scrapyd runs in a temporary directory with authentication on; the project is
+deployed with scrapy.cfg's ``[deploy]`` target, whose URL and credentials come
+from the environment, and the job crawls the loopback fixture site.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.crawling import ROOT, CrawlResult
+from tests.fixture_site.server import serving
+from tests.fixture_site.site import build_site
+
+USER, PASSWORD = "rfi", "s3cret-for-tests"
+DEADLINE = 120.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def call(url: str, data: dict[str, Any] | list[tuple[str, str]] | None = None, auth: bool = True) -> dict[str, Any]:
+    """One Scrapyd API call (POST when ``data`` is given), its JSON answer."""
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body)
+    if auth:
+        token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return dict(json.load(answer))
+
+
+def wait_for(condition: Any, what: str, deadline: float = DEADLINE) -> Any:
+    """Poll ``condition`` until it returns something true, or fail after ``deadline`` seconds."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    home = tmp_path_factory.mktemp("scrapyd")
+    port = free_port()
+    (home / "scrapyd.conf").write_text(
+        "[scrapyd]\nbind_address = 127.0.0.1\n"
+        f"http_port = {port}\nusername = {USER}\npassword = {PASSWORD}\n"
+        "poll_interval = 0.2\nmax_proc = 1\n",
+        encoding="utf-8",
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("RFI_", "DATA_LAKE", "CRAWL_"))}
+    with (home / "scrapyd.out").open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        assert process.poll() is None, (home / "scrapyd.out").read_text()
+        try:
+            return call(f"{url}/daemonstatus.json")["status"] == "ok"
+        except OSError:
+            return False
+
+    try:
+        wait_for(up, "scrapyd to listen")
+        yield url, home
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def deploy(url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SCRAPYD_URL": url, "SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD}
+    return subprocess.run(
+        ["scrapyd-deploy", "--version", "1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_scrapyd_refuses_an_unauthenticated_schedule(scrapyd) -> None:
+    url, _ = scrapyd
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        call(f"{url}/schedule.json", {"project": "rfi_cn", "spider": "rfi_cn"}, auth=False)
+    assert refused.value.code == 401
+
+
+def test_deploy_schedule_and_export_through_scrapyd(scrapyd, tmp_path: Path) -> None:
+    url, home = scrapyd
+    deployed = deploy(url)
+    assert deployed.returncode == 0, deployed.stderr
+    assert json.loads(deployed.stdout.strip().splitlines()[-1])["status"] == "ok", deployed.stdout
+    assert call(f"{url}/listspiders.json?project=rfi_cn")["spiders"] == ["rfi_cn"]
+
+    routes, facts = build_site()
+    lake = tmp_path / "lake"
+    with serving(routes) as server:
+        settings = {
+            "RFI_BASE_URL": server.base_url,
+            "DATA_LAKE_URI": str(lake),
+            "CRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
+            "AUTOTHROTTLE_ENABLED": "0",
+            "DOWNLOAD_DELAY": "0",
+        }
+        form = [("project", "rfi_cn"), ("spider", "rfi_cn")]
+        form += [("setting", f"{name}={value}") for name, value in settings.items()]
+        job = call(f"{url}/schedule.json", form)["jobid"]
+
+        def finished() -> bool:
+            jobs = call(f"{url}/listjobs.json?project=rfi_cn")
+            return any(entry["id"] == job for entry in jobs["finished"])
+
+        wait_for(finished, f"job {job} to finish")
+
+    log = home / "logs" / "rfi_cn" / "rfi_cn" / f"{job}.log"
+    result = CrawlResult(0, lake, log.read_text(encoding="utf-8"))
+    articles = result.records("articles")
+    assert sorted(row["id"] for row in articles) == sorted(facts.exported_ids)
+    assert [row["url"] for row in result.records("rejects")] == sorted(facts.rejected_urls)
+    assert [row["url"] for row in result.records("failures")] == sorted(facts.failed_urls)
+    parts = sorted(path.name for path in (lake / "rfi_cn" / "articles").glob("dt=*/*.jsonl"))
+    assert parts == [f"part-{job}-00001.jsonl"]  # Scrapyd's job id names the file
+    assert result.stats["finish_reason"] == "finished"
+    assert result.stats["rfi_cn/articles/unaccounted"] == 0
+    assert not (home / "items").exists()  # items_dir stays unset: the project's feeds are used
+    assert (tmp_path / "state.sqlite3").exists()
