@@ -54,7 +54,11 @@ ITEM_PIPELINES = {
     "rfi_cn.incremental.SkipUnchangedPipeline": 500,
 }
 CONCURRENT_ITEMS = 16
-EXTENSIONS = {"rfi_cn.extensions.ArticleAccounting": 500, "rfi_cn.incremental.CrawlStateRecorder": 510}
+EXTENSIONS = {
+    "rfi_cn.extensions.ArticleAccounting": 500,
+    "rfi_cn.incremental.CrawlStateRecorder": 510,
+    "rfi_cn.resume.JobRunMarker": 520,
+}
 
 # --- Output: the data lake ----------------------------------------------
 # <root>/rfi_cn/{articles,rejects,failures}/dt=YYYY-MM-DD/part-<job>-<batch>.jsonl

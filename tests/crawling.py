@@ -37,23 +37,33 @@ class CrawlResult:
         return dict(ast.literal_eval(text))
 
 
-def run_crawl(
-    base_url: str, workdir: Path, *arguments: str, settings: dict[str, str] | None = None, timeout: float = 120
-) -> CrawlResult:
-    """Crawl ``base_url`` into ``workdir/lake``; ``arguments`` are extra command-line words."""
+def crawl_command(base_url: str, workdir: Path, *arguments: str, settings: dict[str, str] | None = None) -> list[str]:
+    """The ``scrapy crawl`` command line that crawls ``base_url`` into ``workdir/lake``."""
     workdir.mkdir(parents=True, exist_ok=True)
-    lake = workdir / "lake"
-    log = workdir / "crawl.log"
     command = [sys.executable, "-m", "scrapy", "crawl", "rfi_cn", *arguments]
     for name, value in {
         **FAST,
         "RFI_BASE_URL": base_url,
-        "DATA_LAKE_URI": str(lake),
+        "DATA_LAKE_URI": str(workdir / "lake"),
         "CRAWL_STATE_PATH": str(workdir / "crawl-state.sqlite3"),
-        "LOG_FILE": str(log),
+        "LOG_FILE": str(workdir / "crawl.log"),
         **(settings or {}),
     }.items():
         command += ["-s", f"{name}={value}"]
-    completed = subprocess.run(command, cwd=ROOT, timeout=timeout, capture_output=True, text=True)
+    return command
+
+
+def crawl_result(workdir: Path, returncode: int, stderr: str = "") -> CrawlResult:
+    """What a crawl started by ``crawl_command`` left in ``workdir``."""
+    log = workdir / "crawl.log"
     text = log.read_text(encoding="utf-8") if log.exists() else ""
-    return CrawlResult(completed.returncode, lake, text + completed.stderr)
+    return CrawlResult(returncode, workdir / "lake", text + stderr)
+
+
+def run_crawl(
+    base_url: str, workdir: Path, *arguments: str, settings: dict[str, str] | None = None, timeout: float = 120
+) -> CrawlResult:
+    """Crawl ``base_url`` into ``workdir/lake``; ``arguments`` are extra command-line words."""
+    command = crawl_command(base_url, workdir, *arguments, settings=settings)
+    completed = subprocess.run(command, cwd=ROOT, timeout=timeout, capture_output=True, text=True)
+    return crawl_result(workdir, completed.returncode, completed.stderr)

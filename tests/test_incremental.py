@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from rfi_cn.items import ArticleItem
 from rfi_cn.spiders.rfi_cn import RfiCnSpider
 from rfi_cn.state import KnownArticle, SqliteCrawlState, url_key
 
-from tests.crawling import ROOT, run_crawl
+from tests.crawling import ROOT, crawl_command, crawl_result, run_crawl
 from tests.fixture_site.server import serving
 from tests.fixture_site.site import GROWTH_CHANGED_ID, GROWTH_NEW_IDS, build_site
 
@@ -132,21 +131,16 @@ def test_two_jobs_at_once_share_the_state_without_corrupting_it(tmp_path: Path) 
     path = tmp_path / "state.sqlite3"
     with serving(routes) as server:
         jobs = []
-        for name in ("a", "b"):
-            (tmp_path / name).mkdir()
-            command = [sys.executable, "-m", "scrapy", "crawl", "rfi_cn", "-s", "AUTOTHROTTLE_ENABLED=0"]
-            for setting, value in {
-                "DOWNLOAD_DELAY": "0",
-                "RFI_BASE_URL": server.base_url,
-                "DATA_LAKE_URI": str(tmp_path / name / "lake"),
-                "CRAWL_STATE_PATH": str(path),
-                "CRAWL_STATE_TIMEOUT": "60",
-            }.items():
-                command += ["-s", f"{setting}={value}"]
-            jobs.append(subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True))
-        logs = [job.communicate(timeout=120)[1] for job in jobs]
-    assert [job.returncode for job in jobs] == [0, 0], logs
-    assert all("Traceback" not in log and "database is locked" not in log for log in logs)
+        for name in "ab":
+            settings = {"CRAWL_STATE_PATH": str(path), "CRAWL_STATE_TIMEOUT": "60"}
+            command = crawl_command(server.base_url, tmp_path / name, settings=settings)
+            jobs.append(subprocess.Popen(command, cwd=ROOT))
+        results = [crawl_result(tmp_path / name, job.wait(timeout=120)) for name, job in zip("ab", jobs, strict=True)]
+    assert [result.returncode for result in results] == [0, 0], [result.log[-2000:] for result in results]
+    for result in results:
+        assert result.stats["finish_reason"] == "finished" and result.stats["rfi_cn/articles/unaccounted"] == 0
+        assert "Traceback" not in result.log and "database is locked" not in result.log
+    assert {row["id"] for result in results for row in result.records("articles")} == facts.exported_ids
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert {row[0] for row in db.execute("SELECT id FROM articles")} == facts.exported_ids

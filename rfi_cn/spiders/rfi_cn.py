@@ -28,6 +28,7 @@ from rfi_cn.dates import utc_now_iso
 from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
 from rfi_cn.incremental import Incremental, incremental_for
 from rfi_cn.records import failure_record, reject
+from rfi_cn.resume import previous_stop_was_unclean
 from rfi_cn.urls import article_date, section_name, section_url, to_site_url
 
 FRONT = "front page"
@@ -54,6 +55,7 @@ class RfiCnSpider(scrapy.Spider):
         self.listing_pages: dict[str, set[str]] = {}
         self.article_urls: set[str] = set()
         self.incremental: Incremental | None = None
+        self.reseed = False  # the last run in JOBDIR stopped uncleanly: listings bypass the dupefilter
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
@@ -61,14 +63,17 @@ class RfiCnSpider(scrapy.Spider):
         spider.base_url = crawler.settings.get("RFI_BASE_URL").rstrip("/")
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
         spider.incremental = incremental_for(crawler, full=spider.full)
+        spider.reseed = previous_stop_was_unclean(crawler.settings)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self._resume_memory()
         if self.sections:
             for name in self.sections:
                 yield self._listing_request(section_url(self.base_url, name), name)
         else:
-            yield scrapy.Request(f"{self.base_url}/cn/", callback=self.parse_front, errback=self.on_listing_error)
+            front, reseed = f"{self.base_url}/cn/", self.reseed
+            yield scrapy.Request(front, callback=self.parse_front, errback=self.on_listing_error, dont_filter=reseed)
 
     def parse_front(self, response: Response) -> Iterator[Any]:
         """The front page: every navigation section, and the articles it lists.
@@ -133,7 +138,11 @@ class RfiCnSpider(scrapy.Spider):
     def _listing_request(self, url: str, section: str) -> scrapy.Request:
         self.listing_pages.setdefault(section, set()).add(url)
         return scrapy.Request(
-            url, callback=self.parse_listing, errback=self.on_listing_error, cb_kwargs={"section": section}
+            url,
+            callback=self.parse_listing,
+            errback=self.on_listing_error,
+            cb_kwargs={"section": section},
+            dont_filter=self.reseed,
         )
 
     def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
@@ -150,6 +159,16 @@ class RfiCnSpider(scrapy.Spider):
                 continue
             self.crawler.stats.inc_value("rfi_cn/articles/discovered")
             yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error)
+
+    def _resume_memory(self) -> None:
+        """With a JOBDIR, what earlier runs reached lives in the persisted ``self.state``
+        (saved at each clean stop; after an unclean one the listings are walked again)."""
+        state = getattr(self, "state", None)
+        if state is not None:
+            self.article_urls = state.setdefault("article_urls", self.article_urls)
+            if self.reseed:
+                state["listing_pages"] = self.listing_pages
+            self.listing_pages = state.setdefault("listing_pages", self.listing_pages)
 
     def _next_pages(self, selector: Selector, page_url: str) -> list[str]:
         """The next page when the block names one (so ``since`` can stop early), else all pages."""

@@ -1,7 +1,8 @@
 """A real HTTP server on loopback serving fixture routes, with a request log.
 
 Routes are keyed by decoded path plus query (``/cn/政治/?page=2``). Every
-request is recorded, so tests can assert what the crawl asked for.
+request is recorded, so tests can assert what the crawl asked for; ``delay``
+slows every answer (seconds) so a test can stop a crawl mid-way.
 Run ``python -m tests.fixture_site.server`` to browse or crawl the fixture site.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +26,7 @@ class FixtureServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), _Handler)
         self.routes = routes
         self.requests: list[str] = []
+        self.delay = 0.0
         self.lock = threading.Lock()
 
     @property
@@ -44,6 +47,8 @@ class _Handler(BaseHTTPRequestHandler):
         key = unquote(parts.path) + (f"?{unquote(parts.query)}" if parts.query else "")
         with self.server.lock:
             self.server.requests.append(key)
+        if self.server.delay:
+            time.sleep(self.server.delay)
         page = self.server.routes.get(key) or Page(404, b"<html><body>not found</body></html>")
         self.send_response(page.status)
         self.send_header("Content-Type", page.content_type)

@@ -1,0 +1,89 @@
+"""JOBDIR: a crawl stopped mid-way and restarted finishes without exporting anything twice.
+
+The crawl state is off here, so only Scrapy's JOBDIR (queue, seen requests) and
+our running marker decide what the second run fetches.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.crawling import ROOT, crawl_command, crawl_result, run_crawl
+from tests.fixture_site.server import FixtureServer, serving
+from tests.fixture_site.site import build_site
+
+LISTINGS = {"/cn/", "/cn/中国/", "/cn/政治/", "/cn/国际/", "/cn/经贸/"}
+
+
+def wait_for(condition: Callable[[], Any], what: str, deadline: float = 60.0) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def article_requests(server: FixtureServer) -> list[str]:
+    with server.lock:
+        return [path for path in server.requests if "测试新闻" in path]
+
+
+def test_interrupted_crawl_resumes_from_its_jobdir_and_exports_each_article_once(tmp_path: Path) -> None:
+    routes, facts = build_site()
+    settings = {"JOBDIR": str(tmp_path / "job"), "CRAWL_STATE_ENABLED": "0"}
+    with serving(routes) as server:
+        server.delay = 0.1  # slow enough to stop it half-way
+        command = crawl_command(server.base_url, tmp_path / "run1", settings=settings)
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: len(article_requests(server)) >= 8, "8 article requests")
+        process.send_signal(signal.SIGINT)
+        first = crawl_result(tmp_path / "run1", process.wait(timeout=60), process.communicate()[1])
+        assert (tmp_path / "job" / "requests.queue").exists()
+        assert not (tmp_path / "job" / "rfi_cn.running").exists()  # a clean stop
+
+        server.delay = 0.0
+        server.requests.clear()
+        second = run_crawl(server.base_url, tmp_path / "run2", settings=settings)
+
+    assert first.stats["finish_reason"] == "shutdown"
+    first_ids = [row["id"] for row in first.records("articles")]
+    second_ids = [row["id"] for row in second.records("articles")]
+    assert 0 < len(first_ids) < len(facts.exported_ids)
+    assert sorted(first_ids + second_ids) == sorted(facts.exported_ids)
+    assert second.stats["finish_reason"] == "finished"
+    assert "/cn/" not in server.requests  # resumed from the saved queue, not from the start
+    pending = first.stats["rfi_cn/articles/pending_in_jobdir"]
+    assert first.stats["rfi_cn/articles/discovered"] == len(first_ids) + pending
+    assert first.stats["rfi_cn/articles/unaccounted"] == 0
+    stats = second.stats  # the whole job's counts
+    assert (stats["rfi_cn/articles/discovered"], stats["rfi_cn/articles/exported"]) == (facts.discovered, 36)
+    assert stats["rfi_cn/articles/unaccounted"] == 0
+
+
+def test_an_unclean_stop_makes_the_next_run_request_the_listings_again(tmp_path: Path) -> None:
+    routes, _ = build_site()
+    settings = {"JOBDIR": str(tmp_path / "job"), "CRAWL_STATE_ENABLED": "0"}
+    marker = tmp_path / "job" / "rfi_cn.running"
+    with serving(routes) as server:
+        done = run_crawl(server.base_url, tmp_path / "run1", "-a", "sections=经贸", settings=settings)
+        assert sorted(row["id"] for row in done.records("articles")) == ["T020", "T035", "T036", "T037"]
+        assert not marker.exists()
+
+        server.requests.clear()
+        run_crawl(server.base_url, tmp_path / "run2", "-a", "sections=经贸", settings=settings)
+        assert server.requests == []  # a finished job: every start request is filtered as seen
+
+        marker.write_text("pid 1\n", encoding="utf-8")  # what a killed run leaves behind
+        server.requests.clear()
+        again = run_crawl(server.base_url, tmp_path / "run3", "-a", "sections=经贸", settings=settings)
+        assert server.requests == ["/robots.txt", "/cn/经贸/"]  # the listing again; its articles were seen
+        assert "did not stop cleanly" in again.log
+        assert not marker.exists()
