@@ -2,7 +2,8 @@
 
 Scrapyd runs in a temporary directory with authentication on; the project is
 deployed with scrapy.cfg's ``[deploy]`` target, whose URL and credentials come
-from the environment, and the job crawls the loopback fixture site.
+from the environment, and scheduled with ``deploy/rfi-cn-schedule.sh`` (what the
+cron line and the systemd service run); the job crawls the loopback fixture site.
 """
 
 from __future__ import annotations
@@ -91,8 +92,12 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
         process.wait(timeout=30)
 
 
+def credentials(url: str) -> dict[str, str]:
+    return {**os.environ, "SCRAPYD_URL": url, "SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD}
+
+
 def deploy(url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SCRAPYD_URL": url, "SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD}
+    env = credentials(url)
     return subprocess.run(
         [sys.executable, "-m", "scrapyd_client.deploy", "--version", "1"],
         cwd=ROOT,
@@ -127,9 +132,16 @@ def test_deploy_schedule_and_export_through_scrapyd(scrapyd, tmp_path: Path) -> 
             "AUTOTHROTTLE_ENABLED": "0",
             "DOWNLOAD_DELAY": "0",
         }
-        form = [("project", "rfi_cn"), ("spider", "rfi_cn")]
-        form += [("setting", f"{name}={value}") for name, value in settings.items()]
-        job = call(f"{url}/schedule.json", form)["jobid"]
+        words = [word for name, value in settings.items() for word in ("-d", f"setting={name}={value}")]
+        scheduled = subprocess.run(
+            [str(ROOT / "deploy" / "rfi-cn-schedule.sh"), *words],
+            env=credentials(url),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        job = json.loads(scheduled.stdout)["jobid"]
 
         def finished() -> bool:
             jobs = call(f"{url}/listjobs.json?project=rfi_cn")
