@@ -9,7 +9,9 @@ plain resume never requests them again and what only they list is lost.
 ``JobRunMarker`` leaves ``<JOBDIR>/rfi_cn.running`` while the spider is open and
 removes it when the spider closes. A marker found at start-up means the previous
 run never closed: ``previous_stop_was_unclean`` tells the spider to request the
-start and listing pages again, past the duplicate filter.
+start and every listing page again, past the duplicate filter, without stopping
+at pages of known articles; and, when it reads the crawl state (which knows what
+was exported), the article pages not exported yet too.
 """
 
 from __future__ import annotations

@@ -70,6 +70,8 @@ FEED_URI_PARAMS = "rfi_cn.feeds.uri_params"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_BATCH_ITEM_COUNT = 5000
 FEED_STORE_EMPTY = False
+# Local files flush each record: a killed crawl keeps what the crawl state knows.
+FEED_STORAGES = {"": "rfi_cn.storage.WriteThroughFileFeedStorage", "file": "rfi_cn.storage.WriteThroughFileFeedStorage"}
 
 # --- Incremental crawling: the crawl state --------------------------------
 # Every exported article (id, url, content_hash, published_at, last seen), so a

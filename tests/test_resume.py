@@ -1,11 +1,13 @@
 """JOBDIR: a crawl stopped mid-way and restarted finishes without exporting anything twice.
 
-The crawl state is off here, so only Scrapy's JOBDIR (queue, seen requests) and
-our running marker decide what the second run fetches.
+After a clean stop (SIGINT) the crawl state is off, so only Scrapy's JOBDIR
+(queue, seen requests) and our running marker decide what the second run
+fetches; after SIGKILL the crawl state says what was exported.
 """
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
@@ -29,6 +31,15 @@ def wait_for(condition: Callable[[], Any], what: str, deadline: float = 60.0) ->
             return
         time.sleep(0.05)
     pytest.fail(f"timed out waiting for {what}")
+
+
+def whole_ids(workdir: Path) -> list[str]:
+    """Ids of the complete article lines: SIGKILL can leave a torn last line without its newline."""
+    ids = []
+    for part in sorted((workdir / "lake" / "rfi_cn" / "articles").glob("dt=*/part-*.jsonl")):
+        *lines, _torn = part.read_bytes().split(b"\n")
+        ids += [json.loads(line)["id"] for line in lines]
+    return ids
 
 
 def article_requests(server: FixtureServer) -> list[str]:
@@ -87,3 +98,28 @@ def test_an_unclean_stop_makes_the_next_run_request_the_listings_again(tmp_path:
         assert server.requests == ["/robots.txt", "/cn/经贸/"]  # the listing again; its articles were seen
         assert "did not stop cleanly" in again.log
         assert not marker.exists()
+
+
+def test_killed_crawl_resumed_with_its_jobdir_and_state_exports_each_article_once(tmp_path: Path) -> None:
+    routes, facts = build_site()
+    settings = {"JOBDIR": str(tmp_path / "job"), "CRAWL_STATE_PATH": str(tmp_path / "state.sqlite3")}
+    with serving(routes) as server:
+        server.delay = 0.1
+        command = crawl_command(server.base_url, tmp_path / "run1", settings=settings)
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: len(article_requests(server)) >= 12, "12 article requests")
+        process.kill()
+        process.wait(timeout=60)
+        assert (tmp_path / "job" / "rfi_cn.running").exists()  # it never closed
+
+        server.delay = 0.0
+        second = run_crawl(server.base_url, tmp_path / "run2", settings=settings)
+
+    first_ids = whole_ids(tmp_path / "run1")
+    second_ids = [row["id"] for row in second.records("articles")]
+    assert first_ids and second_ids
+    assert sorted(first_ids + second_ids) == sorted(facts.exported_ids)
+    assert [row["url"] for row in second.records("rejects")] == sorted(facts.rejected_urls)
+    assert [row["url"] for row in second.records("failures")] == sorted(facts.failed_urls)
+    assert "did not stop cleanly" in second.log
+    assert second.stats["rfi_cn/articles/skipped_known"] == len(first_ids)

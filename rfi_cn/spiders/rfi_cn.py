@@ -103,7 +103,7 @@ class RfiCnSpider(scrapy.Spider):
         if self._only_older(links):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_since")
             return
-        if self.incremental and self.incremental.all_known(links):
+        if not self.reseed and self.incremental and self.incremental.all_known(links):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_state")
             return
         for url in self._next_pages(selector, response.url):
@@ -158,7 +158,14 @@ class RfiCnSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("rfi_cn/articles/skipped_known")
                 continue
             self.crawler.stats.inc_value("rfi_cn/articles/discovered")
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error)
+            yield scrapy.Request(
+                url, callback=self.parse_article, errback=self.on_article_error, dont_filter=self._refetch_seen()
+            )
+
+    def _refetch_seen(self) -> bool:
+        """After an unclean stop the JOBDIR's seen requests include pages never finished;
+        the crawl state (when read) knows what was exported, so the rest is fetched again."""
+        return self.reseed and self.incremental is not None and self.incremental.reading
 
     def _resume_memory(self) -> None:
         """With a JOBDIR, what earlier runs reached lives in the persisted ``self.state``
