@@ -108,6 +108,27 @@ def deploy(url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def schedule(url: str, settings: dict[str, str]) -> str:
+    """Schedule rfi_cn with ``deploy/rfi-cn-schedule.sh``; its job id."""
+    words = [word for name, value in settings.items() for word in ("-d", f"setting={name}={value}")]
+    scheduled = subprocess.run(
+        [str(ROOT / "deploy" / "rfi-cn-schedule.sh"), *words],
+        env=credentials(url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return str(json.loads(scheduled.stdout)["jobid"])
+
+
+def wait_finished(url: str, job: str) -> None:
+    def finished() -> bool:
+        return any(entry["id"] == job for entry in call(f"{url}/listjobs.json?project=rfi_cn")["finished"])
+
+    wait_for(finished, f"job {job} to finish")
+
+
 def test_scrapyd_refuses_an_unauthenticated_schedule(scrapyd) -> None:
     url, _ = scrapyd
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -132,22 +153,8 @@ def test_deploy_schedule_and_export_through_scrapyd(scrapyd, tmp_path: Path) -> 
             "AUTOTHROTTLE_ENABLED": "0",
             "DOWNLOAD_DELAY": "0",
         }
-        words = [word for name, value in settings.items() for word in ("-d", f"setting={name}={value}")]
-        scheduled = subprocess.run(
-            [str(ROOT / "deploy" / "rfi-cn-schedule.sh"), *words],
-            env=credentials(url),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        job = json.loads(scheduled.stdout)["jobid"]
-
-        def finished() -> bool:
-            jobs = call(f"{url}/listjobs.json?project=rfi_cn")
-            return any(entry["id"] == job for entry in jobs["finished"])
-
-        wait_for(finished, f"job {job} to finish")
+        job = schedule(url, settings)
+        wait_finished(url, job)
 
     log = home / "logs" / "rfi_cn" / "rfi_cn" / f"{job}.log"
     result = CrawlResult(0, lake, log.read_text(encoding="utf-8"))
@@ -161,3 +168,39 @@ def test_deploy_schedule_and_export_through_scrapyd(scrapyd, tmp_path: Path) -> 
     assert result.stats["rfi_cn/articles/unaccounted"] == 0
     assert not (home / "items").exists()  # items_dir stays unset: the project's feeds are used
     assert (tmp_path / "state.sqlite3").exists()
+
+
+def test_a_job_cancelled_on_scrapyd_resumes_from_its_jobdir(scrapyd, tmp_path: Path) -> None:
+    url, home = scrapyd
+    if call(f"{url}/listprojects.json")["projects"] != ["rfi_cn"]:
+        assert deploy(url).returncode == 0
+    routes, facts = build_site()
+    lake = tmp_path / "lake"
+    with serving(routes) as server:
+        server.delay = 0.1
+        settings = {
+            "RFI_BASE_URL": server.base_url,
+            "DATA_LAKE_URI": str(lake),
+            "JOBDIR": str(tmp_path / "job"),
+            "CRAWL_STATE_ENABLED": "0",  # only the JOBDIR decides what the second job fetches
+            "AUTOTHROTTLE_ENABLED": "0",
+            "DOWNLOAD_DELAY": "0",
+        }
+        first = schedule(url, settings)
+        wait_for(lambda: sum("测试新闻" in path for path in list(server.requests)) >= 8, "8 article requests")
+        assert call(f"{url}/cancel.json", {"project": "rfi_cn", "job": first})["status"] == "ok"
+        wait_finished(url, first)
+        server.delay = 0.0
+        second = schedule(url, settings)
+        wait_finished(url, second)
+
+    logs = home / "logs" / "rfi_cn" / "rfi_cn"
+    assert (
+        CrawlResult(0, lake, (logs / f"{first}.log").read_text(encoding="utf-8")).stats["finish_reason"] == "shutdown"
+    )
+    ids = {job: [] for job in (first, second)}
+    for part in (lake / "rfi_cn" / "articles").glob("dt=*/*.jsonl"):
+        job = next(job for job in ids if part.name.startswith(f"part-{job}-"))
+        ids[job] += [json.loads(line)["id"] for line in part.read_text(encoding="utf-8").splitlines()]
+    assert ids[first] and ids[second]
+    assert sorted(ids[first] + ids[second]) == sorted(facts.exported_ids)
