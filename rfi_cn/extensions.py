@@ -10,7 +10,8 @@ spider did not request are counted apart (``rfi_cn/articles/skipped_known``).
 
 With a ``JOBDIR`` the counts carry over to the resumed run (``rfi_cn.accounting.json``
 there), and a run stopped with requests still queued reports them as
-``rfi_cn/articles/pending_in_jobdir`` instead of a gap.
+``rfi_cn/articles/pending_in_jobdir`` instead of a gap. After an unclean stop the
+carried counts are stale (the resumed run walks the site again): they are dropped.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from scrapy.statscollectors import StatsCollector
 
 from rfi_cn.incremental import UnchangedArticle
 from rfi_cn.items import ArticleItem, FailureItem, RejectItem
+from rfi_cn.resume import previous_stop_was_unclean
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +37,17 @@ CARRY_NAME = "rfi_cn.accounting.json"
 
 
 class ArticleAccounting:
-    def __init__(self, stats: StatsCollector, carry: Path | None = None) -> None:
+    def __init__(self, stats: StatsCollector, carry: Path | None = None, carry_in: bool = False) -> None:
         self.stats = stats
-        self.carry = carry  # the counts of this JOBDIR's earlier runs
+        self.carry = carry  # the counts of this JOBDIR's runs
+        self.carry_in = carry_in  # whether to start from them
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleAccounting:
         assert crawler.stats is not None
         jobdir = crawler.settings.get("JOBDIR")
-        extension = cls(crawler.stats, Path(jobdir) / CARRY_NAME if jobdir else None)
+        carry = Path(jobdir) / CARRY_NAME if jobdir else None
+        extension = cls(crawler.stats, carry, carry_in=not previous_stop_was_unclean(crawler.settings))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.item_error, signal=signals.item_error)
@@ -69,7 +73,7 @@ class ArticleAccounting:
             self.stats.inc_value("rfi_cn/articles/unchanged")
 
     def spider_opened(self) -> None:
-        if self.carry is not None and self.carry.exists():
+        if self.carry is not None and self.carry_in and self.carry.exists():
             for key, value in json.loads(self.carry.read_text(encoding="utf-8")).items():
                 self.stats.inc_value(key, value)
 

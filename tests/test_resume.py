@@ -123,3 +123,4 @@ def test_killed_crawl_resumed_with_its_jobdir_and_state_exports_each_article_onc
     assert [row["url"] for row in second.records("failures")] == sorted(facts.failed_urls)
     assert "did not stop cleanly" in second.log
     assert second.stats["rfi_cn/articles/skipped_known"] == len(first_ids)
+    assert second.stats["rfi_cn/articles/unaccounted"] == 0

@@ -169,13 +169,17 @@ class RfiCnSpider(scrapy.Spider):
 
     def _resume_memory(self) -> None:
         """With a JOBDIR, what earlier runs reached lives in the persisted ``self.state``
-        (saved at each clean stop; after an unclean one the listings are walked again)."""
+        (saved at each clean stop). After an unclean one it is stale: the listings are
+        walked afresh and, when the crawl state is read, the articles too."""
         state = getattr(self, "state", None)
-        if state is not None:
-            self.article_urls = state.setdefault("article_urls", self.article_urls)
-            if self.reseed:
-                state["listing_pages"] = self.listing_pages
-            self.listing_pages = state.setdefault("listing_pages", self.listing_pages)
+        if state is None:
+            return
+        if self.reseed:
+            state["listing_pages"] = self.listing_pages
+        if self._refetch_seen():
+            state["article_urls"] = self.article_urls
+        self.article_urls = state.setdefault("article_urls", self.article_urls)
+        self.listing_pages = state.setdefault("listing_pages", self.listing_pages)
 
     def _next_pages(self, selector: Selector, page_url: str) -> list[str]:
         """The next page when the block names one (so ``since`` can stop early), else all pages."""
