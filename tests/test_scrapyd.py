@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.crawling import ROOT, CrawlResult
+from tests.crawling import ROOT, CrawlResult, run_crawl
 from tests.fixture_site.server import serving
 from tests.fixture_site.site import build_site
 
@@ -129,6 +129,10 @@ def wait_finished(url: str, job: str) -> None:
     wait_for(finished, f"job {job} to finish")
 
 
+def without_crawl_time(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(({k: v for k, v in row.items() if k != "crawled_at"} for row in rows), key=lambda row: row["id"])
+
+
 def test_scrapyd_refuses_an_unauthenticated_schedule(scrapyd) -> None:
     url, _ = scrapyd
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -155,11 +159,13 @@ def test_deploy_schedule_and_export_through_scrapyd(scrapyd, tmp_path: Path) -> 
         }
         job = schedule(url, settings)
         wait_finished(url, job)
+        direct = run_crawl(server.base_url, tmp_path / "direct")  # the same crawl from the source tree
 
     log = home / "logs" / "rfi_cn" / "rfi_cn" / f"{job}.log"
     result = CrawlResult(0, lake, log.read_text(encoding="utf-8"))
     articles = result.records("articles")
     assert sorted(row["id"] for row in articles) == sorted(facts.exported_ids)
+    assert without_crawl_time(articles) == without_crawl_time(direct.records("articles"))  # record for record
     assert [row["url"] for row in result.records("rejects")] == sorted(facts.rejected_urls)
     assert [row["url"] for row in result.records("failures")] == sorted(facts.failed_urls)
     parts = sorted(path.name for path in (lake / "rfi_cn" / "articles").glob("dt=*/*.jsonl"))
