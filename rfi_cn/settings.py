@@ -60,9 +60,14 @@ ITEM_PIPELINES = {
     "rfi_cn.pipelines.NormaliseDatesPipeline": 200,
     "rfi_cn.pipelines.ValidatePipeline": 300,
     "rfi_cn.pipelines.DeduplicatePipeline": 400,
+    "rfi_cn.incremental.SkipUnchangedPipeline": 500,
 }
 CONCURRENT_ITEMS = 16
-EXTENSIONS = {"rfi_cn.extensions.ArticleAccounting": 500}
+EXTENSIONS = {
+    "rfi_cn.extensions.ArticleAccounting": 500,
+    "rfi_cn.incremental.CrawlStateRecorder": 510,
+    "rfi_cn.resume.JobRunMarker": 520,
+}
 
 # --- Output: the data lake ----------------------------------------------
 # <root>/rfi_cn/{articles,rejects,failures}/dt=YYYY-MM-DD/part-<job>-<batch>.jsonl
@@ -77,6 +82,19 @@ FEED_STORE_EMPTY = False
 # None: part-*.jsonl; "gzip": part-*.jsonl.gz (Scrapy's GzipPlugin). Files appear
 # only when complete; <root>/rfi_cn/_manifests/<job>.json is written last.
 DATA_LAKE_COMPRESSION = None
+
+# --- Incremental crawling: the crawl state --------------------------------
+# Every exported article (id, url, content_hash, published_at, last seen), so a
+# scheduled run skips what it has. Beside the data folder, never in the egg;
+# delete the file to reset. `-a full=1` ignores it (a backfill) but still records.
+CRAWL_STATE_ENABLED = True
+CRAWL_STATE_BACKEND = "rfi_cn.state.SqliteCrawlState"
+CRAWL_STATE_PATH = os.environ.get("CRAWL_STATE_PATH", "crawl-state/rfi_cn.sqlite3")
+CRAWL_STATE_TIMEOUT = 30.0  # seconds a writer waits for another job's write
+# Known articles published this recently are fetched again, and exported again
+# only when their content_hash changed.
+INCREMENTAL_REFRESH_HOURS = 48.0
+INCREMENTAL_NOW = None  # the clock; an ISO time pins "now" (replays, tests)
 
 # --- Checks --------------------------------------------------------------
 SPIDER_CONTRACTS = {"rfi_cn.contracts.OnBaseUrlContract": 10}

@@ -7,7 +7,8 @@ is requested once and ends as an article, a reject or a failure.
 
 Arguments: ``sections`` (comma-separated names, default all), ``max_pages``
 (listing pages per section), ``since`` (``YYYY-MM-DD``: skip older articles
-and stop paginating a section at a page holding only older ones); ``discover``,
+and stop paginating a section at a page holding only older ones), ``full``
+(``1``: ignore the crawl state, see ``rfi_cn.incremental``); ``discover``,
 ``until``, ``tags``, ``authors``: the other sources, see ``rfi_cn.spiders.sources``.
 """
 
@@ -27,7 +28,9 @@ from twisted.python.failure import Failure
 from rfi_cn.dates import utc_now_iso
 from rfi_cn.encoding import page_text
 from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
+from rfi_cn.incremental import Incremental, incremental_for
 from rfi_cn.records import failure_record, reject
+from rfi_cn.resume import previous_stop_was_unclean
 from rfi_cn.spiders.sources import DiscoverySources
 from rfi_cn.urls import article_date, section_name, section_url, to_site_url
 
@@ -42,17 +45,21 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         sections: str | None = None,
         max_pages: str | int | None = None,
         since: str | None = None,
+        full: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.sections = [name.strip() for name in (sections or "").split(",") if name.strip()]
         self.max_pages = int(max_pages) if max_pages else None
         self.since = date.fromisoformat(since) if since else None
+        self.full = bool(full and full not in ("0", "false", "no"))
         self.base_url = "https://www.rfi.fr"
         self.allowed_domains: list[str] = []
         self.listing_pages: dict[str, set[str]] = {}
         self.article_urls: set[str] = set()
         self.arguments: dict[str, str] = {}
+        self.incremental: Incremental | None = None
+        self.reseed = False  # the last run in JOBDIR stopped uncleanly: listings bypass the dupefilter
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
@@ -60,9 +67,12 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         spider.arguments = {name: str(value) for name, value in kwargs.items()}  # for the run manifest
         spider.base_url = crawler.settings.get("RFI_BASE_URL").rstrip("/")
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
+        spider.incremental = incremental_for(crawler, full=spider.full)
+        spider.reseed = previous_stop_was_unclean(crawler.settings)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self._resume_memory()
         for request in self.source_requests():
             yield request
         if "sections" not in self.discover:
@@ -71,7 +81,8 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
             for name in self.sections:
                 yield self._listing_request(section_url(self.base_url, name), name)
         else:
-            yield scrapy.Request(f"{self.base_url}/cn/", callback=self.parse_front, errback=self.on_listing_error)
+            front, reseed = f"{self.base_url}/cn/", self.reseed
+            yield scrapy.Request(front, callback=self.parse_front, errback=self.on_listing_error, dont_filter=reseed)
 
     def parse_front(self, response: Response) -> Iterator[Any]:
         """The front page: every navigation section, and the articles it lists.
@@ -101,6 +112,9 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         yield from self._article_requests(links)
         if self._only_older(links):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_since")
+            return
+        if not self.reseed and self.incremental and self.incremental.all_known(links):
+            self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_state")
             return
         for url in self._next_pages(selector, response.url):
             if self._may_paginate(section, url):
@@ -135,7 +149,11 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
     def _listing_request(self, url: str, section: str) -> scrapy.Request:
         self.listing_pages.setdefault(section, set()).add(url)
         return scrapy.Request(
-            url, callback=self.parse_listing, errback=self.on_listing_error, cb_kwargs={"section": section}
+            url,
+            callback=self.parse_listing,
+            errback=self.on_listing_error,
+            cb_kwargs={"section": section},
+            dont_filter=self.reseed,
         )
 
     def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
@@ -150,8 +168,32 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
                 self.crawler.stats.inc_value("rfi_cn/articles/skipped_until")
                 continue
             self.article_urls.add(url)
+            if self.incremental and not self.incremental.should_fetch(url):
+                self.crawler.stats.inc_value("rfi_cn/articles/skipped_known")
+                continue
             self.crawler.stats.inc_value("rfi_cn/articles/discovered")
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error)
+            yield scrapy.Request(
+                url, callback=self.parse_article, errback=self.on_article_error, dont_filter=self._refetch_seen()
+            )
+
+    def _refetch_seen(self) -> bool:
+        """After an unclean stop the JOBDIR's seen requests include pages never finished;
+        the crawl state (when read) knows what was exported, so the rest is fetched again."""
+        return self.reseed and self.incremental is not None and self.incremental.reading
+
+    def _resume_memory(self) -> None:
+        """With a JOBDIR, what earlier runs reached lives in the persisted ``self.state``
+        (saved at each clean stop). After an unclean one it is stale: the listings are
+        walked afresh and, when the crawl state is read, the articles too."""
+        state = getattr(self, "state", None)
+        if state is None:
+            return
+        if self.reseed:
+            state["listing_pages"] = self.listing_pages
+        if self._refetch_seen():
+            state["article_urls"] = self.article_urls
+        self.article_urls = state.setdefault("article_urls", self.article_urls)
+        self.listing_pages = state.setdefault("listing_pages", self.listing_pages)
 
     def _next_pages(self, selector: Selector, page_url: str) -> list[str]:
         """The next page when the block names one (so ``since`` can stop early), else all pages."""

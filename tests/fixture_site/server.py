@@ -1,7 +1,8 @@
 """A real HTTP server on loopback serving fixture routes, with a request log.
 
 Routes are keyed by decoded path plus query (``/cn/政治/?page=2``). Every
-request is recorded, so tests can assert what the crawl asked for.
+request is recorded, so tests can assert what the crawl asked for; ``delay``
+slows every answer (seconds) so a test can stop a crawl mid-way.
 Run ``python -m tests.fixture_site.server`` to browse or crawl the fixture site.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +29,7 @@ class FixtureServer(ThreadingHTTPServer):
         self.routes = routes
         self.requests: list[str] = []
         self.hosts: list[str] = []  # the Host header of every request
+        self.delay = 0.0  # seconds before each answer: spreads a crawl over time
         self.lock = threading.Lock()
         # Requests for these paths wait until ``release`` is set: a crawl held mid-way.
         self.held: set[str] = set()
@@ -58,6 +61,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.hosts.append(self.headers.get("Host", ""))
         if key in self.server.held:
             self.server.release.wait(timeout=60)
+        if self.server.delay:
+            time.sleep(self.server.delay)
         page = self.server.routes.get(key) or Page(404, b"<html><body>not found</body></html>")
         if page.fault is not None and page.fault.respond(self, page):
             return

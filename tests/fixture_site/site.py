@@ -4,7 +4,9 @@
 end-to-end tests, with the answers the crawl must give (``SiteFacts``):
 4 sections, pagination in both URL shapes (``/cn/中国/2/`` and ``?page=2``),
 articles listed in several sections, one article that 404s and one without a
-title. ``build_large_site`` scales the same templates to thousands of articles
+title. ``build_site(grown=True)`` is the same site a little later: 3 new
+articles (``GROWTH_NEW_IDS``) head 中国's first page and the newest article
+(``GROWTH_CHANGED_ID``) has a new paragraph. ``build_large_site`` scales the same templates to thousands of articles
 of real size for the benchmarks.
 """
 
@@ -97,6 +99,9 @@ def make_article(number: int, path_section: str, day: date, *, padding_bytes: in
 
 CONTRACT_ARTICLE_PATH = "/cn/政治/20251130-台湾增加400亿美元国防开支-加速部署t-dome防空系统"
 NAV_SECTIONS = ["中国", "政治", "国际", "经贸"]
+# The newest listed article is T028 (2025-11-30T08:15Z); the growth adds T040-T042 that day.
+GROWTH_NEW_IDS = ["T040", "T041", "T042"]
+GROWTH_CHANGED_ID = "T028"
 
 
 def _navigation() -> list[tuple[str, str]]:
@@ -106,8 +111,8 @@ def _navigation() -> list[tuple[str, str]]:
     return entries
 
 
-def build_site() -> tuple[dict[str, Page], SiteFacts]:
-    """The end-to-end fixture site and what a crawl of it must yield."""
+def build_site(grown: bool = False) -> tuple[dict[str, Page], SiteFacts]:
+    """The end-to-end fixture site and what a crawl of it must yield (``grown``: after the growth)."""
     newest = date(2025, 11, 30)  # listings show the newest first
     articles: dict[int, Article] = {}
 
@@ -134,6 +139,12 @@ def build_site() -> tuple[dict[str, Page], SiteFacts]:
                   article(37, "专栏检索/今日经济", section="今日经济"), article(20, "政治")]],
     }  # fmt: skip
 
+    if grown:
+        new = [int(code[1:]) for code in GROWTH_NEW_IDS]
+        articles.update((number, make_article(number, "中国", newest)) for number in new)
+        listings["中国"][0][:0] = [articles[number].path for number in new]
+        changed = articles[int(GROWTH_CHANGED_ID[1:])]
+        changed.paragraphs = [*changed.paragraphs, "编辑部随后补充了一段新的说明。"]
     shapes = {"中国": "path", "政治": "query", "国际": "path", "经贸": "path"}
     for name, pages in listings.items():
         for index, paths in enumerate(pages):
