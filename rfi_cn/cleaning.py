@@ -31,7 +31,8 @@ DROPPED_TAGS = frozenset(
     }
 )  # fmt: skip
 
-_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+# The plain contains() first: it rejects most elements at a third of the cost of the exact test.
+_CLASS = "contains(@class, '{0}') and contains(concat(' ', normalize-space(@class), ' '), ' {0} ')"
 JUNK_XPATH = " | ".join(
     [
         f".//*[{_CLASS.format('m-interstitial')}]",

@@ -23,7 +23,8 @@ from parsel import Selector
 from rfi_cn.items import SCHEMA_VERSION, ArticleItem
 from rfi_cn.urls import to_site_url
 
-_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+# The plain contains() first: it rejects most elements at a third of the cost of the exact test.
+_CLASS = "contains(@class, '{0}') and contains(concat(' ', normalize-space(@class), ' '), ' {0} ')"
 
 
 def _has_class(name: str) -> str:

@@ -1,0 +1,29 @@
+"""``python3 -m benchmarks [extraction] [crawl] [incremental]``: run them, print the report."""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmarks import crawl, extraction, incremental
+from benchmarks.machine import machine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python3 -m benchmarks", description=__doc__)
+    parser.add_argument("parts", nargs="*", choices=["extraction", "crawl", "incremental"], default=[])
+    parser.add_argument("--rounds", type=int, default=100, help="extraction rounds per page (default 100)")
+    parser.add_argument("--articles", type=int, default=2000, help="articles in the crawl benchmark (default 2000)")
+    parser.add_argument("--padding", type=int, default=crawl.PADDING, help="bytes of inline CSS per article")
+    args = parser.parse_args()
+    parts = args.parts or ["extraction", "crawl", "incremental"]
+    print(f"# rfi_cn benchmarks\n\nMachine: {machine()}")
+    if "extraction" in parts:
+        extraction.run(args.rounds)
+    if "crawl" in parts:
+        crawl.run(args.articles, args.padding)
+    if "incremental" in parts:
+        incremental.run()
+
+
+if __name__ == "__main__":
+    main()
