@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from tests.crawling import FAST, CrawlResult
-from tests.fixture_site.server import FixtureServer, serving
-from tests.fixture_site.site import build_large_site
 
 from benchmarks.machine import table, verdict
 
@@ -36,65 +36,83 @@ EXTENSIONS = {"rfi_cn.extensions.ArticleAccounting": 500, "benchmarks.probe.RssP
 
 
 @dataclass
+class Site:
+    """The site served by a ``benchmarks.serve`` process; requests and CPU are known once it stops."""
+
+    base_url: str
+    routes: int
+    size: int
+    build_cpu_seconds: float
+    requests: list[str] = field(default_factory=list)
+    serve_cpu_seconds: float = 0.0
+
+
+@contextmanager
+def served_site(articles: int, padding: int = 0, per_day: int = 100, first_day: date | None = None) -> Iterator[Site]:
+    """Serve ``build_large_site(articles, padding, ...)`` from a separate process for the block."""
+    command = [sys.executable, "-m", "benchmarks.serve", str(articles), f"--padding={padding}", f"--per-day={per_day}"]
+    if first_day:
+        command.append(f"--first-day={first_day.isoformat()}")
+    process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert process.stdin and process.stdout
+    try:
+        base_url, routes, size, build_cpu = process.stdout.readline().split()
+        site = Site(base_url, int(routes), int(size), float(build_cpu))
+        yield site
+    finally:
+        process.stdin.close()
+        last_line = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    site.requests = json.loads(last_line)
+    site.serve_cpu_seconds = usage.ru_utime + usage.ru_stime - site.build_cpu_seconds
+
+
+@dataclass
 class Measured:
     """One crawl process: what it wrote and logged, and what it cost."""
 
     result: CrawlResult
     wall_seconds: float
     cpu_seconds: float
-    max_rss_mb: float
-    server_cpu_seconds: float
 
     @property
     def stats(self) -> dict[str, Any]:
         return self.result.stats
 
 
-def crawl_measured(server: FixtureServer, workdir: Path, settings: dict[str, str] | None = None) -> Measured:
-    """Run one ``scrapy crawl rfi_cn`` against ``server`` and measure it."""
+def crawl_measured(base_url: str, workdir: Path, settings: dict[str, str] | None = None) -> Measured:
+    """Run one ``scrapy crawl rfi_cn`` against ``base_url`` and measure it."""
     workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / "crawl.log"
     command = [sys.executable, "-m", "scrapy", "crawl", "rfi_cn"]
     for name, value in {
         **FAST,
-        "RFI_BASE_URL": server.base_url,
+        "RFI_BASE_URL": base_url,
         "DATA_LAKE_URI": str(workdir / "lake"),
         "LOG_FILE": str(log),
         "EXTENSIONS": json.dumps(EXTENSIONS),
-        "MEMUSAGE_CHECK_INTERVAL_SECONDS": "1",
         **(settings or {}),
     }.items():
         command += ["-s", f"{name}={value}"]
-    server_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.monotonic()
     with (workdir / "stderr.txt").open("w") as stderr:
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
-    server_after = resource.getrusage(resource.RUSAGE_SELF)
     text = log.read_text(encoding="utf-8") if log.exists() else ""
     result = CrawlResult(process.returncode, workdir / "lake", text + (workdir / "stderr.txt").read_text())
-    return Measured(
-        result=result,
-        wall_seconds=wall,
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
-        server_cpu_seconds=(server_after.ru_utime + server_after.ru_stime)
-        - (server_before.ru_utime + server_before.ru_stime),
-    )
+    return Measured(result=result, wall_seconds=wall, cpu_seconds=usage.ru_utime + usage.ru_stime)
 
 
 def run(articles: int, padding: int) -> Measured:
     """Print the crawl table for a site of ``articles`` articles; return the measurement."""
     print(f"\n## Crawl: {articles} articles of ~{(padding + 5500) // 1024} KB, one crawl process, throttling off\n")
-    started = time.monotonic()
-    routes = build_large_site(articles, padding)
-    size = sum(len(page.body) for page in routes.values())
-    print(f"(site built in {time.monotonic() - started:.1f} s: {len(routes)} routes, {size / 2**20:.0f} MiB)")
-    with serving(routes) as server, tempfile.TemporaryDirectory(prefix="rfi-bench-") as workdir:
-        measured = crawl_measured(server, Path(workdir))
-        requests = len(server.requests)
+    with served_site(articles, padding) as site, tempfile.TemporaryDirectory(prefix="rfi-bench-") as workdir:
+        print(f"(site: {site.routes} pages, {site.size / 2**20:.0f} MiB, served from a separate process)")
+        measured = crawl_measured(site.base_url, Path(workdir))
+    requests = len(site.requests)
     stats = measured.stats
     exported = stats.get("rfi_cn/articles/exported", 0)
     if measured.result.returncode != 0 or exported != articles or stats.get("rfi_cn/articles/unaccounted"):
@@ -106,6 +124,7 @@ def run(articles: int, padding: int) -> Measured:
     rss = {int(key.rsplit("/", 1)[1]): value for key, value in stats.items() if key.startswith("bench/rss_mb_at/")}
     early, late = rss.get(500), rss.get(max(rss) if rss else 0)
     growth = (late / early - 1) if early and late else None
+    peak = stats.get("bench/peak_rss_mb", 0.0)
     rows = [
         ["articles exported / requests made", f"{exported} / {requests}"],
         ["crawl time (Scrapy elapsed_time_seconds)", f"{elapsed:.1f} s"],
@@ -113,11 +132,10 @@ def run(articles: int, padding: int) -> Measured:
         ["CPU seconds per article (crawl process)", f"{cpu_per_article * 1000:.1f} ms"],
         ["articles per CPU second (one core)", f"{1 / cpu_per_article:.1f}"],
         ["CPU use of the crawl process", f"{measured.cpu_seconds / measured.wall_seconds:.0%} of one core"],
-        ["peak RSS (ru_maxrss)", f"{measured.max_rss_mb:.0f} MB"],
-        ["peak RSS (Scrapy memusage/max)", f"{stats.get('memusage/max', 0) / 2**20:.0f} MB"],
+        ["peak RSS (VmHWM of the crawl process)", f"{peak:.0f} MB"],
         ["RSS after 500 / after the last article", f"{early} MB / {late} MB"],
         ["RSS every 250 articles", ", ".join(f"{value:.0f}" for _, value in sorted(rss.items()))],
-        ["loopback server CPU per article", f"{measured.server_cpu_seconds / max(exported, 1) * 1000:.1f} ms"],
+        ["loopback server CPU per article", f"{site.serve_cpu_seconds / max(exported, 1) * 1000:.1f} ms"],
     ]
     print(table(["measure", "value"], rows))
     print()
@@ -126,7 +144,7 @@ def run(articles: int, padding: int) -> Measured:
             ["target", "measured", "status"],
             [
                 [">= 50 articles/s on one core (wall)", f"{per_second:.1f}", verdict(per_second >= 50)],
-                ["peak RSS <= 300 MB", f"{measured.max_rss_mb:.0f} MB", verdict(measured.max_rss_mb <= 300)],
+                ["peak RSS <= 300 MB", f"{peak:.0f} MB", verdict(peak <= 300)],
                 [
                     "RSS flat (within 20%) from 500 to the end",
                     f"{growth:+.0%}" if growth is not None else "n/a",

@@ -17,10 +17,7 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from tests.fixture_site.server import serving
-from tests.fixture_site.site import build_large_site
-
-from benchmarks.crawl import crawl_measured
+from benchmarks.crawl import crawl_measured, served_site
 from benchmarks.machine import table, verdict
 
 OLD, NEW, PER_DAY = 500, 25, 25
@@ -45,10 +42,9 @@ def run() -> None:
         }
         runs = {}
         for label, count in (("first run (empty state)", OLD), ("steady-state run", OLD + NEW)):
-            routes = build_large_site(count, per_day=PER_DAY, first_day=FIRST_DAY)
-            with serving(routes) as server:
-                measured = crawl_measured(server, Path(workdir) / label.split()[0], settings)
-                kinds = Counter(_kind(path) for path in server.requests)
+            with served_site(count, per_day=PER_DAY, first_day=FIRST_DAY) as site:
+                measured = crawl_measured(site.base_url, Path(workdir) / label.split()[0], settings)
+            kinds = Counter(_kind(path) for path in site.requests)
             runs[label] = (measured, kinds)
     rows = []
     for label, (measured, kinds) in runs.items():

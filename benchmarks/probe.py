@@ -3,7 +3,8 @@
 Enabled by the crawl benchmark with ``-s EXTENSIONS=...``; never by the project.
 At every ``BENCH_RSS_EVERY``-th exported article it stores the process's
 resident set size (``/proc/self/status`` ``VmRSS``) in the stats as
-``bench/rss_mb_at/<count>``, and the time of the first and last article.
+``bench/rss_mb_at/<count>``, the time of the first and last article, and at
+the end the peak (``VmHWM``) as ``bench/peak_rss_mb``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 
-def rss_mb() -> float:
+def status_mb(field: str) -> float:
+    """A memory field of ``/proc/self/status`` in MB: ``VmRSS`` now, ``VmHWM`` its peak."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -34,7 +36,12 @@ class RssProbe:
     def from_crawler(cls, crawler: Crawler) -> RssProbe:
         probe = cls(crawler)
         crawler.signals.connect(probe.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(probe.spider_closed, signal=signals.spider_closed)
         return probe
+
+    def spider_closed(self) -> None:
+        # The peak of this process image: ru_maxrss would also count the parent it was spawned from.
+        self.stats.set_value("bench/peak_rss_mb", round(status_mb("VmHWM"), 1))
 
     def item_scraped(self, item: Any) -> None:
         if not isinstance(item, ArticleItem):
@@ -45,4 +52,4 @@ class RssProbe:
             self.stats.set_value("bench/first_article_at", now)
         self.stats.set_value("bench/last_article_at", now)
         if self.count % self.every == 0:
-            self.stats.set_value(f"bench/rss_mb_at/{self.count:05d}", round(rss_mb(), 1))
+            self.stats.set_value(f"bench/rss_mb_at/{self.count:05d}", round(status_mb("VmRSS"), 1))
