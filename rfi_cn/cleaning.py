@@ -31,15 +31,14 @@ DROPPED_TAGS = frozenset(
     }
 )  # fmt: skip
 
-# The plain contains() first: it rejects most elements at a third of the cost of the exact test.
-_CLASS = "contains(@class, '{0}') and contains(concat(' ', normalize-space(@class), ' '), ' {0} ')"
+JUNK_CLASSES = ("m-interstitial", "o-self-promo", "m-share-bar", "t-content__shares", "m-block-ad")
+JUNK_ATTRIBUTES = ("data-selfpromo-newsletter", "data-selfpromo-app", "data-root-share")
+# Found through their attributes: one pass over the class attributes costs a fifth of five .//*[...] scans.
+_TOKEN = "(contains(., '{0}') and contains(concat(' ', normalize-space(.), ' '), ' {0} '))"
 JUNK_XPATH = " | ".join(
     [
-        f".//*[{_CLASS.format('m-interstitial')}]",
-        f".//*[{_CLASS.format('o-self-promo')}]",
-        ".//*[@data-selfpromo-newsletter or @data-selfpromo-app or @data-root-share]",
-        f".//*[{_CLASS.format('m-share-bar')} or {_CLASS.format('t-content__shares')}]",
-        f".//*[{_CLASS.format('m-block-ad')}]",
+        f".//@class[{' or '.join(_TOKEN.format(name) for name in JUNK_CLASSES)}]/..",
+        *(f".//@{name}/.." for name in JUNK_ATTRIBUTES),
     ]
 )
 
