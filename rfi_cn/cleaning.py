@@ -122,7 +122,11 @@ def _normalise_space(root: lxml.html.HtmlElement) -> None:
 def _squeeze(text: str | None) -> str | None:
     if text is None:
         return None
-    return _SPACES.sub(" ", _CJK_BREAK.sub("", text)) or None
+    if text.isspace():  # indentation: no need for the regexes
+        return " "
+    if "\n" in text or "\r" in text:  # the break regex tests every character: only run it when it can match
+        text = _CJK_BREAK.sub("", text)
+    return _SPACES.sub(" ", text) or None
 
 
 def _strip_block_edges(block: lxml.html.HtmlElement) -> None:
@@ -168,7 +172,7 @@ def _text_blocks(element: lxml.html.HtmlElement) -> list[str]:
         if _tag(child) in BLOCK_TAGS:
             blocks.append(_flatten(loose))
             loose = []
-            if _tag(child) in TEXT_BLOCK_TAGS and not child.xpath(".//p|.//li|.//h2|.//h3|.//h4|.//blockquote"):
+            if _tag(child) in TEXT_BLOCK_TAGS and next(child.iterdescendants(*TEXT_BLOCK_TAGS), None) is None:
                 blocks.append(_flatten([_inline_text(child)]))
             else:
                 blocks.extend(_text_blocks(child))

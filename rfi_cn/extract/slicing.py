@@ -19,6 +19,7 @@ TAGS = (b'<div class="t-content__tags"', b"</ul>", b"</div>")  # the block ends 
 RAW_TEXT_TAGS = (b"script", b"style")
 KEPT_SCRIPT_TYPE = b"application/ld+json"
 _NAME_ENDS = frozenset([b"", *(bytes([char]) for char in b" \t\r\n\f/>")])
+_MAY_MATTER = frozenset([b"/", b"s", b"S"])  # what can follow "<" in </head>, <script, <style
 
 
 class UnexpectedStructureError(ValueError):
@@ -48,6 +49,9 @@ def stripped_head(page: bytes) -> tuple[bytes, int]:
     kept = []
     position = cursor = 0
     while (start := page.find(b"<", cursor)) >= 0:
+        if page[start + 1 : start + 2] not in _MAY_MATTER:
+            cursor = start + 1
+            continue
         if _is_tag(page, start, HEAD_CLOSE):
             kept.append(page[position:start])
             return b"".join(kept), start
@@ -73,7 +77,7 @@ def _raw_text_end(page: bytes, start: int, tag: bytes) -> int:
     closing = b"/" + tag
     cursor = start + 1
     while (close := page.find(b"<", cursor)) >= 0:  # one byte: a memchr, much faster than b"</"
-        if page[close + 1 : close + 2] == b"/" and _is_tag(page, close, closing):
+        if page.startswith(b"/", close + 1) and _is_tag(page, close, closing):
             end = page.find(b">", close)
             if end >= 0:
                 return end + 1
