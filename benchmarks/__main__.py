@@ -14,6 +14,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=100, help="extraction rounds per page (default 100)")
     parser.add_argument("--articles", type=int, default=2000, help="articles in the crawl benchmark (default 2000)")
     parser.add_argument("--padding", type=int, default=crawl.PADDING, help="bytes of inline CSS per article")
+    parser.add_argument("--old", type=int, default=incremental.OLD, help="articles in the state (incremental)")
+    parser.add_argument("--new", type=int, default=incremental.NEW, help="new articles per run (incremental)")
+    parser.add_argument("--per-day", type=int, default=incremental.PER_DAY, help="articles a day (incremental)")
     args = parser.parse_args()
     parts = args.parts or ["extraction", "crawl", "incremental"]
     print(f"# rfi_cn benchmarks\n\nMachine: {machine()}")
@@ -22,7 +25,7 @@ def main() -> None:
     if "crawl" in parts:
         crawl.run(args.articles, args.padding)
     if "incremental" in parts:
-        incremental.run()
+        incremental.run(args.old, args.new, args.per_day)
 
 
 if __name__ == "__main__":

@@ -26,13 +26,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rfi_cn import settings as project_settings
 from tests.crawling import FAST, CrawlResult
 
 from benchmarks.machine import table, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 PADDING = 535_000  # ~540 KB pages, like the real article
-EXTENSIONS = {"rfi_cn.extensions.ArticleAccounting": 500, "benchmarks.probe.RssProbe": 900}
+# The project's extensions plus the probe (a -s EXTENSIONS replaces the project's dict).
+EXTENSIONS = {**project_settings.EXTENSIONS, "benchmarks.probe.RssProbe": 900}
 
 
 @dataclass

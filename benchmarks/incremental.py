@@ -28,12 +28,13 @@ def available() -> bool:
     return importlib.util.find_spec("rfi_cn.state") is not None
 
 
-def run() -> None:
-    print(f"\n## Incremental: a run after {NEW} new articles, on a state holding {OLD}\n")
+def run(old: int = OLD, new: int = NEW, per_day: int = PER_DAY) -> None:
+    """Print the incremental table: a first run over ``old`` articles, then one after ``new`` more."""
+    print(f"\n## Incremental: a run after {new} new articles, on a state holding {old} ({per_day} a day)\n")
     if not available():
         print("not available: rfi_cn/state.py (the incremental crawl state) is not in this tree")
         return
-    newest_day = FIRST_DAY + timedelta(days=(OLD + NEW) // PER_DAY)
+    newest_day = FIRST_DAY + timedelta(days=(old + new) // per_day)
     with tempfile.TemporaryDirectory(prefix="rfi-bench-incremental-") as workdir:
         settings = {
             "CRAWL_STATE_ENABLED": "True",
@@ -41,8 +42,8 @@ def run() -> None:
             "INCREMENTAL_NOW": f"{newest_day.isoformat()}T23:00:00Z",
         }
         runs = {}
-        for label, count in (("first run (empty state)", OLD), ("steady-state run", OLD + NEW)):
-            with served_site(count, per_day=PER_DAY, first_day=FIRST_DAY) as site:
+        for label, count in (("first run (empty state)", old), ("steady-state run", old + new)):
+            with served_site(count, per_day=per_day, first_day=FIRST_DAY) as site:
                 measured = crawl_measured(site.base_url, Path(workdir) / label.split()[0], settings)
             kinds = Counter(_kind(path) for path in site.requests)
             runs[label] = (measured, kinds)
