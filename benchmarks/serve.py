@@ -1,6 +1,6 @@
 """The benchmark site in its own process: build it, serve it, report what was asked.
 
-``python3 -m benchmarks.serve ARTICLES [--padding BYTES] [--per-day N]`` builds
+``python3 -m benchmarks.serve ARTICLES [--padding BYTES] [--related N] [--per-day N]`` builds
 ``build_large_site`` in memory, serves it on a free loopback port, prints its
 base URL, page count, bytes and build CPU seconds as its first line, serves
 until its standard input closes, then prints the paths requested (one JSON line). Keeping the 1 GB of
@@ -47,10 +47,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("articles", type=int)
     parser.add_argument("--padding", type=int, default=0)
+    parser.add_argument("--related", type=int, default=0)
     parser.add_argument("--per-day", type=int, default=100)
     parser.add_argument("--first-day", type=date.fromisoformat, default=date(2025, 1, 1))
     args = parser.parse_args()
-    routes = build_large_site(args.articles, args.padding, per_day=args.per_day, first_day=args.first_day)
+    routes = build_large_site(
+        args.articles, args.padding, related=args.related, per_day=args.per_day, first_day=args.first_day
+    )
     server = BenchmarkServer(routes)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     size = sum(len(page.body) for page in routes.values())

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from tests.fixture_site.pages import SITE, Article, article_html, listing_html, site_path
+from tests.fixture_site.pages import SITE, Article, _card, article_html, listing_html, site_path
 
 SENTENCES = [
     "城市图书馆今天宣布延长周末开放时间，方便上班族借阅。",
@@ -152,12 +152,31 @@ def build_site() -> tuple[dict[str, Page], SiteFacts]:
     return routes, facts
 
 
-def build_large_site(
-    count: int, padding_bytes: int = 0, *, per_page: int = 20, per_day: int = 100, first_day: date = date(2025, 1, 1)
-) -> dict[str, Page]:
-    """Routes of ``count`` articles of real size (``padding_bytes`` of inline CSS each), for the benchmarks.
+def with_related_cards(html: str, count: int) -> str:
+    """``html`` with ``count`` related-article cards after its main content.
 
-    Article ``n`` is published on day ``n // per_day`` after ``first_day`` in
+    A real page is not only inline CSS: ~800 elements of navigation and
+    related articles are most of what a full parse of it costs.
+    """
+    if count <= 0:
+        return html
+    cards = "".join(_card(f"/cn/政治/20250101-相关新闻{number:04d}") for number in range(count))
+    return html.replace("</main>", f'<aside class="o-aside-content">{cards}</aside></main>', 1)
+
+
+def build_large_site(
+    count: int,
+    padding_bytes: int = 0,
+    *,
+    related: int = 0,
+    per_page: int = 20,
+    per_day: int = 100,
+    first_day: date = date(2025, 1, 1),
+) -> dict[str, Page]:
+    """Routes of ``count`` articles of real size, for the benchmarks.
+
+    Each article page carries ``padding_bytes`` of inline CSS and ``related``
+    related-article cards (``with_related_cards``). Article ``n`` is published on day ``n // per_day`` after ``first_day`` in
     section ``n % 4``; each section lists its articles newest first,
     ``per_page`` to a page, with "next" links. Article ``n`` is the same page in
     every site built, so a larger site is a later state of a smaller one.
@@ -181,7 +200,7 @@ def build_large_site(
     front = [item.path for item in reversed(articles[-10:])]
     routes["/cn/"] = _html(listing_html(None, front, None, _navigation()))
     for item in articles:
-        routes[item.path] = _html(article_html(item))
+        routes[item.path] = _html(with_related_cards(article_html(item), related))
     return routes
 
 
