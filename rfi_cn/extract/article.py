@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
@@ -88,6 +88,23 @@ class ArticleLoader(ItemLoader):
     body_html_in = Identity()
     word_count_in = Identity()
     schema_version_in = Identity()
+
+    # itemloaders looks a field's processor up (through an ItemAdapter) for every value it
+    # loads; the processors are fixed per class and field, so look each up once.
+    def get_input_processor(self, field_name: str) -> Callable[..., Any]:
+        key = (type(self), field_name, "in")
+        if key not in _PROCESSORS:
+            _PROCESSORS[key] = super().get_input_processor(field_name)
+        return _PROCESSORS[key]
+
+    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
+        key = (type(self), field_name, "out")
+        if key not in _PROCESSORS:
+            _PROCESSORS[key] = super().get_output_processor(field_name)
+        return _PROCESSORS[key]
+
+
+_PROCESSORS: dict[tuple[type, str, str], Callable[..., Any]] = {}
 
 
 def extract_article(selector: Selector, page_url: str, crawled_at: str) -> ArticleItem:
