@@ -74,3 +74,14 @@ def test_head_scripts_and_styles_go_in_any_case_and_json_ld_stays() -> None:
         b'<script type="application/ld+json">{"wordCount": 7}</script>'
         b'</head><body><article class="a"><h1>x</h1></article></body></html>'
     )
+
+
+def test_blocks_are_found_on_either_side_of_the_article_and_may_not_overlap() -> None:
+    tags = b'<div class="t-content__tags"><ul><li><a class="a-hot-tag">x</a></li></ul></div>'
+    crumb = b'<nav class="m-breadcrumb"><a>y</a></nav>'
+    page = b"<html><head></head><body>" + tags + b"<article>z</article>" + crumb + b"</body></html>"
+    assert (
+        article_slice(page) == b"<html><head></head><body>" + tags + b"<article>z</article>" + crumb + b"</body></html>"
+    )
+    overlapping = b'<html><head></head><body><nav class="m-breadcrumb"><article>z</article></nav></body></html>'
+    assert article_slice(overlapping) is overlapping

@@ -12,6 +12,8 @@ It scans the raw bytes (any ASCII-compatible encoding) with ``bytes.find``.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 HEAD_CLOSE = b"/head"
 ARTICLE = (b"<article", b"</article>")
 BREADCRUMB = (b'<nav class="m-breadcrumb"', b"</nav>")
@@ -30,13 +32,17 @@ def article_slice(page: bytes) -> bytes:
     """The page's head (no scripts or styles but JSON-LD), breadcrumb, article and tags; else ``page``."""
     try:
         head, head_end = stripped_head(page)
-        article = _region(page, head_end, ARTICLE)
+        article = _region(page, ARTICLE, head_end)
         if article is None or page.find(ARTICLE[0], article[0] + 1, article[1]) >= 0:
             raise UnexpectedStructureError("no article, or nested articles")
-        regions = [article, _region(page, head_end, BREADCRUMB), _region(page, head_end, TAGS)]
+        # The breadcrumb comes before the article and the tags after it: look there first.
+        breadcrumb = _region(page, BREADCRUMB, head_end, article[0]) or _region(page, BREADCRUMB, article[1])
+        tags = _region(page, TAGS, article[1]) or _region(page, TAGS, head_end, article[0])
+        found = sorted(region for region in (article, breadcrumb, tags) if region is not None)
+        if any(before[1] > after[0] for before, after in pairwise(found)):
+            raise UnexpectedStructureError("overlapping blocks")
     except UnexpectedStructureError:
         return page
-    found = sorted(region for region in regions if region is not None)
     return b"".join([head, b"</head><body>", *(page[start:end] for start, end in found), b"</body></html>"])
 
 
@@ -85,9 +91,12 @@ def _raw_text_end(page: bytes, start: int, tag: bytes) -> int:
     raise UnexpectedStructureError(f"unclosed <{tag.decode()}>")
 
 
-def _region(page: bytes, position: int, markers: tuple[bytes, ...]) -> tuple[int, int] | None:
-    """(start, end) of the block opened by ``markers[0]`` and closed by the others in turn; ``None`` if absent."""
-    start = page.find(markers[0], position)
+def _region(page: bytes, markers: tuple[bytes, ...], first: int, last: int | None = None) -> tuple[int, int] | None:
+    """(start, end) of the block opened by ``markers[0]`` in ``page[first:last]`` and closed by the others in turn.
+
+    ``None`` when it does not open there.
+    """
+    start = page.find(markers[0], first, last)
     if start < 0:
         return None
     end = start
