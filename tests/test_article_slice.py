@@ -85,3 +85,41 @@ def test_blocks_are_found_on_either_side_of_the_article_and_may_not_overlap() ->
     )
     overlapping = b'<html><head></head><body><nav class="m-breadcrumb"><article>z</article></nav></body></html>'
     assert article_slice(overlapping) is overlapping
+
+
+# --- properties ---------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    number=st.integers(min_value=1, max_value=999),
+    untitled=st.booleans(),
+    no_code=st.booleans(),
+    no_image=st.booleans(),
+    padding=st.sampled_from([0, 5_000]),
+)
+def test_any_fixture_article_gives_the_same_item_sliced_or_whole(
+    number: int, untitled: bool, no_code: bool, no_image: bool, padding: int
+) -> None:
+    overrides: dict[str, object] = {"padding_bytes": padding}
+    if untitled:
+        overrides["title"] = None
+    if no_code:
+        overrides["code"] = None
+    if no_image:
+        overrides["image"] = None
+    page = article_html(make_article(number, "中国", date(2025, 11, 1), **overrides)).encode()
+    assert article_slice(page) != page
+    assert item_of(article_slice(page)) == item_of(page)
+
+
+@given(st.binary(max_size=300) | st.lists(st.sampled_from(
+    [b"<head>", b"</head>", b"<HEAD>", b"</HEAD >", b"<script>", b"</script>", b"<style>", b"</style", b"<article>",
+     b"</article>", b'<nav class="m-breadcrumb">', b"</nav>", b'<div class="t-content__tags">', b"</ul>", b"</div>",
+     b"<", b">", b"x", b"<s", b"</", b'type="application/ld+json"'])).map(b"".join))  # fmt: skip
+def test_slicing_any_bytes_gives_bytes_and_never_raises(page: bytes) -> None:
+    part = article_slice(page)
+    assert part is page or part.endswith(b"</body></html>")
