@@ -20,6 +20,7 @@ alike; medians and their ratios are reported.
 from __future__ import annotations
 
 import gc
+import importlib.util
 import time
 from collections.abc import Callable
 from datetime import date
@@ -112,6 +113,9 @@ def time_methods(page: bytes, rounds: int) -> dict[str, list[float]]:
 def run(rounds: int) -> dict[str, dict[str, float]]:
     """Print the extraction table; return the median milliseconds per page and method."""
     print(f"\n## Extraction: median ms per page over {rounds} interleaved rounds\n")
+    if importlib.util.find_spec("trafilatura") is None:
+        print("trafilatura is not installed: python3 -m pip install -r requirements-bench.txt")
+        return {}
     medians = {}
     rows = []
     for label, page in pages().items():
