@@ -73,6 +73,7 @@ class DistributedMode:
         _override(settings, "SCHEDULER_PERSIST", True)
         _override(settings, "SCHEDULER_QUEUE_KEY", run_key(settings, "requests"))
         _override(settings, "SCHEDULER_DUPEFILTER_KEY", run_key(settings, "seen"))
+        _override(settings, "CRAWL_STATE_BACKEND", "rfi_cn.state_redis.RedisCrawlState")
         # One host: a worker should not take more from the shared queue than it can download.
         _override(settings, "CONCURRENT_REQUESTS", settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
         extensions = settings.getdict("EXTENSIONS")
@@ -173,6 +174,13 @@ class RedisClaims:
         added, _ = pipe.execute()
         return bool(added)
 
+    def fetching(self, url: str) -> None:
+        """Count ``url`` as discovered by the run (it will be requested)."""
+        pipe = self.server.pipeline()
+        pipe.sadd(f"{self.key}:fetched", url)
+        pipe.expire(f"{self.key}:fetched", self.ttl)
+        pipe.execute()
+
 
 class LocalClaims:
     """Single-process claims: a set."""
@@ -185,6 +193,9 @@ class LocalClaims:
             return False
         self.urls.add(url)
         return True
+
+    def fetching(self, url: str) -> None:
+        """The crawl stats count it (``rfi_cn/articles/discovered``)."""
 
 
 def claims_for(crawler: Crawler) -> RedisClaims | LocalClaims:
@@ -204,10 +215,11 @@ class WorkerCoordinator:
       alive (killed mid-crawl) and requests those articles again: what a dead
       worker fetched never reached a published file.
     - At close, a worker adds its counts to the run's totals
-      (``rfi_cn:<run>:stats``); ``discovered`` is the size of the claimed set.
+      (``rfi_cn:<run>:stats``); ``discovered`` is the number of article URLs
+      the run requested (``claimed:fetched``).
     """
 
-    COUNTED = ("exported", "rejected", "failed")
+    COUNTED = ("exported", "rejected", "failed", "unchanged")
 
     def __init__(self, crawler: Crawler, server: Redis) -> None:
         self.crawler = crawler
@@ -299,7 +311,7 @@ class WorkerCoordinator:
 
 
 def run_totals(server: Redis, settings: BaseSettings) -> dict[str, int]:
-    """The run's accounting across workers: discovered (claimed) and what closed workers published."""
+    """The run's accounting across workers: the article URLs requested, and what closed workers published."""
     totals = {str(key): int(value) for key, value in server.hgetall(run_key(settings, "stats")).items()}
-    totals["discovered"] = int(server.scard(run_key(settings, "claimed")))
+    totals["discovered"] = int(server.scard(run_key(settings, "claimed:fetched")))
     return totals

@@ -68,8 +68,9 @@ def compression_of(settings: BaseSettings) -> str | None:
 
 
 def job_id(spider: Spider) -> str:
-    """Scrapyd's job id when scheduled there, else one made from the start time and pid."""
-    scheduled = os.environ.get("SCRAPY_JOB") or spider.settings.get("RFI_JOB_ID")
+    """Scrapyd's job id when scheduled there (it passes ``-a _job=<id>``), else one
+    made from the start time and pid."""
+    scheduled = getattr(spider, "_job", None) or os.environ.get("SCRAPY_JOB") or spider.settings.get("RFI_JOB_ID")
     if scheduled:
         return str(scheduled)
     return f"{_start_time(spider):%Y%m%dT%H%M%SZ}-{os.getpid()}"

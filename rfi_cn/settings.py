@@ -39,6 +39,15 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 HTTPERROR_ALLOW_ALL = False
 # Meta refresh costs a decode of every page and RFI does not use it.
 METAREFRESH_ENABLED = False
+# Retry-After honoured (awaited without blocking); a longer wait than this is not retried.
+RETRY_AFTER_MAX_SECONDS = 120.0
+# Redirects never leave RFI_BASE_URL's host; retries wait for Retry-After (rfi_cn/fetching.py).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "rfi_cn.fetching.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "rfi_cn.fetching.SafeRedirectMiddleware": 600,
+}
 
 # --- Safety --------------------------------------------------------------
 TELNETCONSOLE_ENABLED = False
@@ -51,9 +60,14 @@ ITEM_PIPELINES = {
     "rfi_cn.pipelines.NormaliseDatesPipeline": 200,
     "rfi_cn.pipelines.ValidatePipeline": 300,
     "rfi_cn.pipelines.DeduplicatePipeline": 400,
+    "rfi_cn.incremental.SkipUnchangedPipeline": 500,
 }
 CONCURRENT_ITEMS = 16
-EXTENSIONS = {"rfi_cn.extensions.ArticleAccounting": 500}
+EXTENSIONS = {
+    "rfi_cn.extensions.ArticleAccounting": 500,
+    "rfi_cn.incremental.CrawlStateRecorder": 510,
+    "rfi_cn.resume.JobRunMarker": 520,
+}
 
 # --- Output: the data lake ----------------------------------------------
 # <root>/rfi_cn/{articles,rejects,failures}/dt=YYYY-MM-DD/part-<job>-<batch>.jsonl
@@ -75,6 +89,20 @@ REDIS_URL = None
 REDIS_RUN_ID = None  # shared by the workers of one run; default: the current UTC hour
 REDIS_RUN_TTL = 7 * 24 * 3600  # seconds a run's keys are kept
 REDIS_WORKER_TTL = 120  # seconds without a heartbeat before a worker counts as dead
+REDIS_STATE_KEY = "rfi_cn:state"  # the crawl state in Redis (shared by all runs; never expires)
+
+# --- Incremental crawling: the crawl state --------------------------------
+# Every exported article (id, url, content_hash, published_at, last seen), so a
+# scheduled run skips what it has. Beside the data folder, never in the egg;
+# delete the file to reset. `-a full=1` ignores it (a backfill) but still records.
+CRAWL_STATE_ENABLED = True
+CRAWL_STATE_BACKEND = "rfi_cn.state.SqliteCrawlState"
+CRAWL_STATE_PATH = os.environ.get("CRAWL_STATE_PATH", "crawl-state/rfi_cn.sqlite3")
+CRAWL_STATE_TIMEOUT = 30.0  # seconds a writer waits for another job's write
+# Known articles published this recently are fetched again, and exported again
+# only when their content_hash changed.
+INCREMENTAL_REFRESH_HOURS = 48.0
+INCREMENTAL_NOW = None  # the clock; an ISO time pins "now" (replays, tests)
 
 # --- Checks --------------------------------------------------------------
 SPIDER_CONTRACTS = {"rfi_cn.contracts.OnBaseUrlContract": 10}

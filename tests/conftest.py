@@ -26,3 +26,10 @@ def shared_file(relative: str) -> Path:
 
 def shared_selector(relative: str) -> Selector:
     return Selector(body=shared_file(relative).read_bytes(), type="html", encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def own_crawl_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Crawls started by a test default to a crawl state of their own (``CRAWL_STATE_PATH``
+    from the environment), so no crawl skips what another test's crawl exported."""
+    monkeypatch.setenv("CRAWL_STATE_PATH", str(tmp_path_factory.mktemp("crawl-state") / "rfi_cn.sqlite3"))

@@ -40,16 +40,25 @@ class CrawlResult:
 
 def crawl_command(base_url: str, workdir: Path, *arguments: str, settings: dict[str, str] | None = None) -> list[str]:
     """The ``scrapy crawl rfi_cn`` command line that crawls ``base_url`` into ``workdir/lake``."""
+    workdir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "scrapy", "crawl", "rfi_cn", *arguments]
     for name, value in {
         **FAST,
         "RFI_BASE_URL": base_url,
         "DATA_LAKE_URI": str(workdir / "lake"),
+        "CRAWL_STATE_PATH": str(workdir / "crawl-state.sqlite3"),
         "LOG_FILE": str(workdir / "crawl.log"),
         **(settings or {}),
     }.items():
         command += ["-s", f"{name}={value}"]
     return command
+
+
+def crawl_result(workdir: Path, returncode: int, stderr: str = "") -> CrawlResult:
+    """What a crawl started by ``crawl_command`` left in ``workdir``."""
+    log = workdir / "crawl.log"
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
+    return CrawlResult(returncode, workdir / "lake", text + stderr)
 
 
 def run_crawl(
@@ -65,6 +74,4 @@ def run_crawl(
     command = crawl_command(base_url, workdir, *arguments, settings=settings)
     environment = {**os.environ, **(env or {})}
     completed = subprocess.run(command, cwd=ROOT, timeout=timeout, capture_output=True, text=True, env=environment)
-    log = workdir / "crawl.log"
-    text = log.read_text(encoding="utf-8") if log.exists() else ""
-    return CrawlResult(completed.returncode, workdir / "lake", text + completed.stderr)
+    return crawl_result(workdir, completed.returncode, completed.stderr)

@@ -25,3 +25,30 @@ def test_to_utc_iso(value: str | None, expected: str | None) -> None:
 def test_first_utc_iso_takes_the_first_parsable_candidate() -> None:
     assert first_utc_iso([None, "garbage", "30/11/2025 - 10:13", "2020-01-01T00:00:00Z"]) == "2025-11-30T09:13:00Z"
     assert first_utc_iso([]) is None
+
+
+# --- the ISO fast path (no dateutil) agrees with dateutil ---------------------------------
+
+from datetime import UTC, datetime, timedelta, timezone  # noqa: E402
+
+from dateutil import parser  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)),
+    offset_minutes=st.integers(min_value=-14 * 60, max_value=14 * 60),
+    zulu=st.booleans(),
+)
+def test_iso_dates_with_an_offset_read_as_dateutil_reads_them(
+    moment: datetime, offset_minutes: int, zulu: bool
+) -> None:
+    aware = moment.replace(microsecond=0, tzinfo=UTC if zulu else timezone(timedelta(minutes=offset_minutes)))
+    text = aware.isoformat().replace("+00:00", "Z") if zulu else aware.isoformat()
+    expected = parser.isoparse(text).astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+    assert to_utc_iso(text) == expected
+
+
+def test_an_impossible_iso_date_is_not_a_date() -> None:
+    assert to_utc_iso("2025-02-30T10:00:00+01:00") is None

@@ -19,7 +19,7 @@ from scrapy.settings import Settings
 
 from tests.crawling import FAST, ROOT
 from tests.fixture_site.server import FixtureServer, serving
-from tests.fixture_site.site import SiteFacts, build_site
+from tests.fixture_site.site import GROWTH_CHANGED_ID, GROWTH_NEW_IDS, SiteFacts, build_site
 from tests.redis_server import redis_server
 
 RUN = "test-run"
@@ -39,7 +39,9 @@ def site() -> Iterator[tuple[FixtureServer, SiteFacts]]:
         yield server, facts
 
 
-def start_worker(base_url: str, lake: Path, redis_url: str, log: Path, run: str = RUN) -> subprocess.Popen[bytes]:
+def start_worker(
+    base_url: str, lake: Path, redis_url: str, log: Path, run: str = RUN, extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     settings = {
         **FAST,
         "RFI_BASE_URL": base_url,
@@ -49,6 +51,7 @@ def start_worker(base_url: str, lake: Path, redis_url: str, log: Path, run: str 
         "REDIS_RUN_ID": run,
         "REDIS_WORKER_TTL": "3",
         "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+        **(extra or {}),
     }
     command = [sys.executable, "-m", "scrapy", "crawl", "rfi_cn"]
     for name, value in settings.items():
@@ -93,7 +96,7 @@ def test_two_workers_share_the_crawl_and_export_each_article_once(site, redis_ur
     assert all(share > 0 for share in shares), shares
     assert Counter(server.requests)["/cn/中国/20251129-测试新闻0001"] == 1
     totals = run_totals(Redis.from_url(redis_url, decode_responses=True), Settings({"REDIS_RUN_ID": RUN}))
-    assert totals == {"discovered": 38, "exported": 36, "rejected": 1, "failed": 1}
+    assert totals == {"discovered": 38, "exported": 36, "rejected": 1, "failed": 1, "unchanged": 0}
 
 
 def test_a_killed_worker_loses_nothing(site, redis_url: str, tmp_path: Path) -> None:
@@ -113,4 +116,33 @@ def test_a_killed_worker_loses_nothing(site, redis_url: str, tmp_path: Path) -> 
     assert set(ids.values()) == {1}
     assert "Adopting" in logs[1].read_text(encoding="utf-8")
     totals = run_totals(client, Settings({"REDIS_RUN_ID": RUN}))
-    assert totals == {"discovered": 38, "exported": 36, "rejected": 1, "failed": 1}
+    assert totals == {"discovered": 38, "exported": 36, "rejected": 1, "failed": 1, "unchanged": 0}
+
+
+def test_a_second_scheduled_run_exports_only_what_is_new(site, redis_url: str, tmp_path: Path) -> None:
+    server, facts = site
+    server.delay = 0.1
+    window = {"INCREMENTAL_NOW": "2025-11-30T12:00:00Z", "INCREMENTAL_REFRESH_HOURS": "4"}
+
+    def run(name: str) -> list[str]:
+        lake = tmp_path / name
+        logs = [tmp_path / f"{name}-a.log", tmp_path / f"{name}-b.log"]
+        workers = [start_worker(server.base_url, lake, redis_url, log, run=name, extra=window) for log in logs]
+        assert [worker.wait(timeout=120) for worker in workers] == [0, 0]
+        return [str(row["id"]) for row in published(lake)]
+
+    assert sorted(run("first")) == sorted(facts.exported_ids)
+    server.routes, _ = build_site(grown=True)
+    server.requests.clear()
+    assert sorted(run("second")) == sorted({*GROWTH_NEW_IDS, GROWTH_CHANGED_ID})
+    articles = {path for path in server.requests if "测试新闻" in path}
+    assert articles == {
+        "/cn/国际/20251130-测试新闻0028",  # in the refresh window, and changed
+        "/cn/中国/20251130-测试新闻0040",
+        "/cn/中国/20251130-测试新闻0041",
+        "/cn/中国/20251130-测试新闻0042",
+    }
+    client = Redis.from_url(redis_url, decode_responses=True)
+    assert client.hlen("rfi_cn:state:urls") == 39, sorted(client.keys("*"))[:20]
+    totals = run_totals(client, Settings({"REDIS_RUN_ID": "second"}))
+    assert totals == {"discovered": 4, "exported": 4, "rejected": 0, "failed": 0, "unchanged": 0}

@@ -7,13 +7,14 @@ is requested once and ends as an article, a reject or a failure.
 
 Arguments: ``sections`` (comma-separated names, default all), ``max_pages``
 (listing pages per section), ``since`` (``YYYY-MM-DD``: skip older articles
-and stop paginating a section at a page holding only older ones); ``discover``,
+and stop paginating a section at a page holding only older ones), ``full``
+(``1``: ignore the crawl state, see ``rfi_cn.incremental``); ``discover``,
 ``until``, ``tags``, ``authors``: the other sources, see ``rfi_cn.spiders.sources``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,8 +27,12 @@ from twisted.python.failure import Failure
 
 from rfi_cn.dates import utc_now_iso
 from rfi_cn.distributed import LocalClaims, RedisClaims, claims_for
+from rfi_cn.encoding import page_text
 from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
+from rfi_cn.extract.slicing import article_slice
+from rfi_cn.incremental import Incremental, incremental_for
 from rfi_cn.records import failure_record, reject
+from rfi_cn.resume import previous_stop_was_unclean
 from rfi_cn.spiders.sources import DiscoverySources
 from rfi_cn.urls import article_date, section_name, section_url, to_site_url
 
@@ -42,17 +47,21 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         sections: str | None = None,
         max_pages: str | int | None = None,
         since: str | None = None,
+        full: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.sections = [name.strip() for name in (sections or "").split(",") if name.strip()]
         self.max_pages = int(max_pages) if max_pages else None
         self.since = date.fromisoformat(since) if since else None
+        self.full = bool(full and full not in ("0", "false", "no"))
         self.base_url = "https://www.rfi.fr"
         self.allowed_domains: list[str] = []
         self.listing_pages: dict[str, set[str]] = {}
         self.claims: LocalClaims | RedisClaims = LocalClaims()
         self.arguments: dict[str, str] = {}
+        self.incremental: Incremental | None = None
+        self.reseed = False  # the last run in JOBDIR stopped uncleanly: listings bypass the dupefilter
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
@@ -60,10 +69,18 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         spider.arguments = {name: str(value) for name, value in kwargs.items()}  # for the run manifest
         spider.base_url = crawler.settings.get("RFI_BASE_URL").rstrip("/")
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
-        spider.claims = claims_for(crawler)
+        spider.reseed = previous_stop_was_unclean(crawler.settings)  # before this run leaves its marker
         return spider
 
+    def _open_state(self) -> None:
+        """Claims and crawl state: only now are the settings final (add-ons such as
+        distributed mode apply after the spider is built)."""
+        self.claims = claims_for(self.crawler)
+        self.incremental = incremental_for(self.crawler, full=self.full)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self._open_state()
+        self._resume_memory()
         for request in self.source_requests():
             yield request
         if "sections" not in self.discover:
@@ -72,7 +89,8 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
             for name in self.sections:
                 yield self._listing_request(section_url(self.base_url, name), name)
         else:
-            yield scrapy.Request(f"{self.base_url}/cn/", callback=self.parse_front, errback=self.on_listing_error)
+            front, reseed = f"{self.base_url}/cn/", self.reseed
+            yield scrapy.Request(front, callback=self.parse_front, errback=self.on_listing_error, dont_filter=reseed)
 
     def parse_front(self, response: Response) -> Iterator[Any]:
         """The front page: every navigation section, and the articles it lists.
@@ -103,6 +121,9 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         if self._only_older(links):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_since")
             return
+        if not self.reseed and self.incremental and self.incremental.all_known(links):
+            self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_state")
+            return
         for url in self._next_pages(selector, response.url):
             if self._may_paginate(section, url):
                 yield self._listing_request(url, section)
@@ -121,7 +142,7 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
             yield reject(to_site_url(response.url), "not_html", content_type)
             return
         try:
-            yield extract_article(page_selector(response), response.url, utc_now_iso())
+            yield extract_article(page_selector(response, article_slice), response.url, utc_now_iso())
         except Exception as exc:  # a broken page must end in the rejects, not vanish
             self.logger.exception("Extraction failed for %s", response.url)
             yield reject(to_site_url(response.url), "extraction_error", repr(exc))
@@ -136,7 +157,11 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
     def _listing_request(self, url: str, section: str) -> scrapy.Request:
         self.listing_pages.setdefault(section, set()).add(url)
         return scrapy.Request(
-            url, callback=self.parse_listing, errback=self.on_listing_error, cb_kwargs={"section": section}
+            url,
+            callback=self.parse_listing,
+            errback=self.on_listing_error,
+            cb_kwargs={"section": section},
+            dont_filter=self.reseed,
         )
 
     def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
@@ -150,12 +175,35 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
                 continue
             if not self.claims.claim(url):
                 continue
+            if self.incremental and not self.incremental.should_fetch(url):
+                self.crawler.stats.inc_value("rfi_cn/articles/skipped_known")
+                continue
+            self.claims.fetching(url)
             self.crawler.stats.inc_value("rfi_cn/articles/discovered")
-            yield self.article_request(url)
+            yield self.article_request(url, dont_filter=self._refetch_seen())
 
     def article_request(self, url: str, dont_filter: bool = False) -> scrapy.Request:
         """The request for one article page (also used to re-request a dead worker's articles)."""
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error, dont_filter=dont_filter)
+
+    def _refetch_seen(self) -> bool:
+        """After an unclean stop the JOBDIR's seen requests include pages never finished;
+        the crawl state (when read) knows what was exported, so the rest is fetched again."""
+        return self.reseed and self.incremental is not None and self.incremental.reading
+
+    def _resume_memory(self) -> None:
+        """With a JOBDIR, what earlier runs reached lives in the persisted ``self.state``
+        (saved at each clean stop). After an unclean one it is stale: the listings are
+        walked afresh and, when the crawl state is read, the articles too."""
+        state = getattr(self, "state", None)
+        if state is None or not isinstance(self.claims, LocalClaims):
+            return
+        if self.reseed:
+            state["listing_pages"] = self.listing_pages
+        if self._refetch_seen():
+            state["article_urls"] = self.claims.urls
+        self.claims.urls = state.setdefault("article_urls", self.claims.urls)
+        self.listing_pages = state.setdefault("listing_pages", self.listing_pages)
 
     def _next_pages(self, selector: Selector, page_url: str) -> list[str]:
         """The next page when the block names one (so ``since`` can stop early), else all pages."""
@@ -175,11 +223,17 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         return self.max_pages is None or len(pages) < self.max_pages
 
 
-def page_selector(response: Response) -> Selector:
-    """A selector over the page that is not cached on the response.
+def page_selector(response: Response, cut: Callable[[bytes], bytes] | None = None) -> Selector:
+    """A selector over the page (or the part ``cut`` keeps) that is not cached on the response.
 
     ``response.selector`` keeps the parsed tree alive in a reference cycle with
     the response until the garbage collector runs; a local selector is freed
-    as soon as the callback returns. A page that is not text has no links.
+    as soon as the callback returns. Only what ``cut`` keeps is decoded (an article
+    page's 40 KB of its 540 KB): decoding the whole page costs as much as a parse.
+    A wrong declared charset is corrected (``rfi_cn.encoding``). A page that is not
+    text has no links.
     """
-    return Selector(text=response.text if isinstance(response, TextResponse) else "", type="html")
+    if not isinstance(response, TextResponse) or not response.body:
+        return Selector(text="", type="html")
+    body = cut(response.body) if cut else response.body
+    return Selector(text=page_text(body, response.encoding)[0], type="html")

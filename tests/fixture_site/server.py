@@ -1,7 +1,8 @@
 """A real HTTP server on loopback serving fixture routes, with a request log.
 
 Routes are keyed by decoded path plus query (``/cn/政治/?page=2``). Every
-request is recorded, so tests can assert what the crawl asked for.
+request is recorded, so tests can assert what the crawl asked for; ``delay``
+slows every answer (seconds) so a test can stop a crawl mid-way.
 Run ``python -m tests.fixture_site.server`` to browse or crawl the fixture site.
 """
 
@@ -21,16 +22,19 @@ from tests.fixture_site.site import Page, build_site
 
 class FixtureServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a crawl opens dozens of connections at once; 5 drops SYNs
 
     def __init__(self, routes: dict[str, Page], port: int = 0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.routes = routes
         self.requests: list[str] = []
-        self.lock = threading.Lock()
+        self.hosts: list[str] = []  # the Host header of every request
         self.delay = 0.0  # seconds before each answer: spreads a crawl over time
+        self.lock = threading.Lock()
         # Requests for these paths wait until ``release`` is set: a crawl held mid-way.
         self.held: set[str] = set()
         self.release = threading.Event()
+        self.stopping = threading.Event()  # releases faults that hold a connection
 
     @property
     def base_url(self) -> str:
@@ -54,14 +58,23 @@ class _Handler(BaseHTTPRequestHandler):
         key = unquote(parts.path) + (f"?{unquote(parts.query)}" if parts.query else "")
         with self.server.lock:
             self.server.requests.append(key)
+            self.server.hosts.append(self.headers.get("Host", ""))
         if key in self.server.held:
             self.server.release.wait(timeout=60)
-        page = self.server.routes.get(key) or Page(404, b"<html><body>not found</body></html>")
         if self.server.delay:
             time.sleep(self.server.delay)
+        page = self.server.routes.get(key) or Page(404, b"<html><body>not found</body></html>")
+        if page.fault is not None and page.fault.respond(self, page):
+            return
+        self.send_page(page)
+
+    def send_page(self, page: Page, length: int | None = None) -> None:
+        """Send ``page``; ``length`` overrides the Content-Length (-1: none, end at close)."""
         self.send_response(page.status)
         self.send_header("Content-Type", page.content_type)
-        self.send_header("Content-Length", str(len(page.body)))
+        length = len(page.body) if length is None else length
+        if length >= 0:
+            self.send_header("Content-Length", str(length))
         for name, value in page.headers.items():
             self.send_header(name, value)
         self.end_headers()
@@ -80,6 +93,7 @@ def serving(routes: dict[str, Page]) -> Iterator[FixtureServer]:
     try:
         yield server
     finally:
+        server.stopping.set()
         server.shutdown()
         server.server_close()
 

@@ -4,7 +4,9 @@
 end-to-end tests, with the answers the crawl must give (``SiteFacts``):
 4 sections, pagination in both URL shapes (``/cn/中国/2/`` and ``?page=2``),
 articles listed in several sections, one article that 404s and one without a
-title. ``build_large_site`` scales the same templates to thousands of articles
+title. ``build_site(grown=True)`` is the same site a little later: 3 new
+articles (``GROWTH_NEW_IDS``) head 中国's first page and the newest article
+(``GROWTH_CHANGED_ID``) has a new paragraph. ``build_large_site`` scales the same templates to thousands of articles
 of real size for the benchmarks.
 """
 
@@ -12,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, Protocol
 
-from tests.fixture_site.pages import SITE, Article, article_html, listing_html, site_path
+from tests.fixture_site.pages import SITE, Article, _card, article_html, listing_html, site_path
 
 SENTENCES = [
     "城市图书馆今天宣布延长周末开放时间，方便上班族借阅。",
@@ -40,6 +43,14 @@ class Page:
     body: bytes
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    fault: Fault | None = None  # misbehaviour before (or instead of) serving the page
+
+
+class Fault(Protocol):
+    """A route behaviour of the fault server (see ``tests.fixture_site.faults``)."""
+
+    def respond(self, handler: Any, page: Page) -> bool:
+        """Answer the request itself and return True, or return False to serve ``page``."""
 
 
 @dataclass
@@ -86,8 +97,12 @@ def make_article(number: int, path_section: str, day: date, *, padding_bytes: in
     return Article(**values)  # type: ignore[arg-type]
 
 
+ROBOTS_TXT = Page(200, "User-agent: *\nDisallow: /cn/直播\n".encode(), "text/plain")
 CONTRACT_ARTICLE_PATH = "/cn/政治/20251130-台湾增加400亿美元国防开支-加速部署t-dome防空系统"
 NAV_SECTIONS = ["中国", "政治", "国际", "经贸"]
+# The newest listed article is T028 (2025-11-30T08:15Z); the growth adds T040-T042 that day.
+GROWTH_NEW_IDS = ["T040", "T041", "T042"]
+GROWTH_CHANGED_ID = "T028"
 
 
 def _navigation() -> list[tuple[str, str]]:
@@ -97,8 +112,8 @@ def _navigation() -> list[tuple[str, str]]:
     return entries
 
 
-def build_site() -> tuple[dict[str, Page], SiteFacts]:
-    """The end-to-end fixture site and what a crawl of it must yield."""
+def build_site(grown: bool = False) -> tuple[dict[str, Page], SiteFacts]:
+    """The end-to-end fixture site and what a crawl of it must yield (``grown``: after the growth)."""
     newest = date(2025, 11, 30)  # listings show the newest first
     articles: dict[int, Article] = {}
 
@@ -125,6 +140,12 @@ def build_site() -> tuple[dict[str, Page], SiteFacts]:
                   article(37, "专栏检索/今日经济", section="今日经济"), article(20, "政治")]],
     }  # fmt: skip
 
+    if grown:
+        new = [int(code[1:]) for code in GROWTH_NEW_IDS]
+        articles.update((number, make_article(number, "中国", newest)) for number in new)
+        listings["中国"][0][:0] = [articles[number].path for number in new]
+        changed = articles[int(GROWTH_CHANGED_ID[1:])]
+        changed.paragraphs = [*changed.paragraphs, "编辑部随后补充了一段新的说明。"]
     shapes = {"中国": "path", "政治": "query", "国际": "path", "经贸": "path"}
     for name, pages in listings.items():
         for index, paths in enumerate(pages):
@@ -137,7 +158,7 @@ def build_site() -> tuple[dict[str, Page], SiteFacts]:
     for item in articles.values():
         if item.path != missing:
             routes[item.path] = _html(article_html(item))
-    routes["/robots.txt"] = Page(200, b"User-agent: *\nDisallow: /cn/\xe7\x9b\xb4\xe6\x92\xad\n", "text/plain")
+    routes["/robots.txt"] = ROBOTS_TXT
 
     rejected = {SITE + site_path(untitled)}
     failed = {SITE + site_path(missing)}
@@ -149,6 +170,58 @@ def build_site() -> tuple[dict[str, Page], SiteFacts]:
         article_paths=[item.path for item in articles.values()],
     )
     return routes, facts
+
+
+def with_related_cards(html: str, count: int) -> str:
+    """``html`` with ``count`` related-article cards after its main content.
+
+    A real page is not only inline CSS: ~800 elements of navigation and
+    related articles are most of what a full parse of it costs.
+    """
+    if count <= 0:
+        return html
+    cards = "".join(_card(f"/cn/政治/20250101-相关新闻{number:04d}") for number in range(count))
+    return html.replace("</main>", f'<aside class="o-aside-content">{cards}</aside></main>', 1)
+
+
+def build_large_site(
+    count: int,
+    padding_bytes: int = 0,
+    *,
+    related: int = 0,
+    per_page: int = 20,
+    per_day: int = 100,
+    first_day: date = date(2025, 1, 1),
+) -> dict[str, Page]:
+    """Routes of ``count`` articles of real size, for the benchmarks.
+
+    Each article page carries ``padding_bytes`` of inline CSS and ``related``
+    related-article cards (``with_related_cards``). Article ``n`` is published on day ``n // per_day`` after ``first_day`` in
+    section ``n % 4``; each section lists its articles newest first,
+    ``per_page`` to a page, with "next" links. Article ``n`` is the same page in
+    every site built, so a larger site is a later state of a smaller one.
+    """
+    articles = [
+        make_article(
+            number,
+            NAV_SECTIONS[number % len(NAV_SECTIONS)],
+            first_day + timedelta(days=number // per_day),
+            padding_bytes=padding_bytes,
+        )
+        for number in range(1, count + 1)
+    ]
+    routes = {"/robots.txt": ROBOTS_TXT}
+    for name in NAV_SECTIONS:
+        paths = [item.path for item in reversed(articles) if item.section == name]
+        pages = [paths[start : start + per_page] for start in range(0, len(paths), per_page)] or [[]]
+        for index, chunk in enumerate(pages):
+            pagination = _pagination(name, index, len(pages), "path")
+            routes[_page_path(name, index, "path")] = _html(listing_html(name, chunk, pagination, _navigation()))
+    front = [item.path for item in reversed(articles[-10:])]
+    routes["/cn/"] = _html(listing_html(None, front, None, _navigation()))
+    for item in articles:
+        routes[item.path] = _html(with_related_cards(article_html(item), related))
+    return routes
 
 
 def _page_path(section: str, index: int, shape: str) -> str:

@@ -1,0 +1,69 @@
+"""Resuming a crawl from its ``JOBDIR`` after an unclean stop.
+
+A clean stop (one Ctrl-C, SIGTERM, a Scrapyd cancel) lets Scrapy save its
+request queue, and the next run with the same ``JOBDIR`` carries on. After an
+unclean one (SIGKILL, a second Ctrl-C, a crash) the on-disk queue can be
+inconsistent while the seen-requests file already holds the start pages, so a
+plain resume never requests them again and what only they list is lost.
+
+``JobRunMarker`` leaves ``<JOBDIR>/rfi_cn.running`` while the spider is open and
+removes it when the spider closes. A marker found at start-up means the previous
+run never closed: ``previous_stop_was_unclean`` tells the spider to request the
+start and every listing page again, past the duplicate filter, without stopping
+at pages of known articles; and, when it reads the crawl state (which knows what
+was exported), the article pages not exported yet too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+MARKER_NAME = "rfi_cn.running"
+
+
+def marker_path(settings: BaseSettings) -> Path | None:
+    """Where the running marker lives, or ``None`` without a ``JOBDIR``."""
+    jobdir = settings.get("JOBDIR")
+    return Path(jobdir) / MARKER_NAME if jobdir else None
+
+
+def previous_stop_was_unclean(settings: BaseSettings) -> bool:
+    """True when the last run in this ``JOBDIR`` opened the spider and never closed it."""
+    path = marker_path(settings)
+    return path is not None and path.exists()
+
+
+class JobRunMarker:
+    """Extension: the running marker in ``JOBDIR``, written on open, removed on close."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> JobRunMarker:
+        path = marker_path(crawler.settings)
+        if path is None:
+            raise NotConfigured
+        extension = cls(path)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self) -> None:
+        if self.path.exists():
+            logger.warning("Last run in %s did not stop cleanly: requesting listing pages again", self.path.parent)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n", encoding="utf-8")
+
+    def spider_closed(self) -> None:
+        self.path.unlink(missing_ok=True)
