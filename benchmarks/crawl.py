@@ -26,10 +26,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from benchmarks.machine import table, verdict
 from rfi_cn import settings as project_settings
 from tests.crawling import FAST, CrawlResult
-
-from benchmarks.machine import table, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 # ~540 KB pages like the real article, as dear to parse (~2 ms): 420 KB of inline CSS, 250 related-article cards.

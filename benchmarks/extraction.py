@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 
 import lxml.html
-from rfi_cn.pipelines import CleanBodyPipeline, NormaliseDatesPipeline, ValidatePipeline
-from rfi_cn.spiders.rfi_cn import RfiCnSpider, page_selector
 from scrapy.http import HtmlResponse
-from tests.fixture_site.pages import article_html
-from tests.fixture_site.site import make_article, with_related_cards
 
 from benchmarks.crawl import PADDING, RELATED
 from benchmarks.machine import fastest_ms, median_ms, table, verdict
+from rfi_cn.pipelines import CleanBodyPipeline, NormaliseDatesPipeline, ValidatePipeline
+from rfi_cn.spiders.rfi_cn import RfiCnSpider, page_selector
+from tests.fixture_site.pages import article_html
+from tests.fixture_site.site import make_article, with_related_cards
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_ARTICLE = ROOT.parent / "shared" / "rfi-pages" / "cn-article-20251130-taiwan-t-dome.html"

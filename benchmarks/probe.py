@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rfi_cn.items import ArticleItem
 from scrapy import signals
 from scrapy.crawler import Crawler
+
+from rfi_cn.items import ArticleItem
 
 
 def status_mb(field: str) -> float:

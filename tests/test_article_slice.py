@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 from parsel import Selector
+
 from rfi_cn.extract import extract_article
 from rfi_cn.extract.slicing import article_slice
-
 from tests.conftest import PAGES, shared_file
 from tests.fixture_site.pages import article_html
 from tests.fixture_site.site import make_article

@@ -2,8 +2,8 @@ import re
 
 import lxml.html
 import pytest
-from rfi_cn.cleaning import body_text, clean_body_html
 
+from rfi_cn.cleaning import body_text, clean_body_html
 from tests.conftest import shared_file
 
 BASE = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20250101-x"

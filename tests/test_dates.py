@@ -1,4 +1,5 @@
 import pytest
+
 from rfi_cn.dates import first_utc_iso, to_utc_iso
 
 

@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from parsel import Selector
+from scrapy.utils.test import get_crawler
+
 from rfi_cn.extract.article import extract_article
 from rfi_cn.extract.discovery import archive_links, author_links, named_page_url, tag_links
 from rfi_cn.extract.feeds_rss import rfc822_day, rss_entries
@@ -16,8 +18,6 @@ from rfi_cn.periods import DateRange, archive_period, day_of
 from rfi_cn.spiders.rfi_cn import RfiCnSpider
 from rfi_cn.spiders.sources import parse_sources
 from rfi_cn.urls import SITEMAP_PREFIX, to_crawl_url
-from scrapy.utils.test import get_crawler
-
 from tests.conftest import shared_selector
 from tests.fixture_site.discovery import AUDIO_URL, PROGRAMME, build_discovery_site
 

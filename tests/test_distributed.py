@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from rfi_cn.distributed import run_key, run_totals
 from scrapy.settings import Settings
 
+from rfi_cn.distributed import run_key, run_totals
 from tests.crawling import FAST, ROOT
 from tests.fixture_site.server import FixtureServer, serving
 from tests.fixture_site.site import GROWTH_CHANGED_ID, GROWTH_NEW_IDS, SiteFacts, build_site

@@ -7,10 +7,10 @@ from typing import Any
 
 import lxml.html
 from parsel import Selector
+
 from rfi_cn.extract import extract_article
 from rfi_cn.items import ArticleItem, RejectItem
 from rfi_cn.pipelines import CleanBodyPipeline, DeduplicatePipeline, NormaliseDatesPipeline, ValidatePipeline
-
 from tests.conftest import fixture_selector, shared_file, shared_selector
 from tests.fixture_site.pages import article_html
 from tests.fixture_site.site import make_article

@@ -1,8 +1,8 @@
 from urllib.parse import unquote
 
 from parsel import Selector
-from rfi_cn.extract import article_links, pagination_links, section_links
 
+from rfi_cn.extract import article_links, pagination_links, section_links
 from tests.conftest import shared_selector
 from tests.fixture_site.pages import listing_html
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rfi_cn.feeds import DataLakeFeeds, lake_uri
 from scrapy.settings import Settings
+
+from rfi_cn.feeds import DataLakeFeeds, lake_uri
 
 LAKE = {
     "/lake/rfi_cn/articles/dt=%(crawl_date)s/part-%(job_id)s-%(batch_id)05d.jsonl": ["rfi_cn.items.ArticleItem"],

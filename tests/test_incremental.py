@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from rfi_cn.incremental import Incremental, in_refresh_window, parse_now
 from rfi_cn.items import ArticleItem
 from rfi_cn.spiders.rfi_cn import RfiCnSpider
 from rfi_cn.state import KnownArticle, SqliteCrawlState, url_key
-
 from tests.crawling import ROOT, crawl_command, crawl_result, run_crawl
 from tests.fixture_site.server import serving
 from tests.fixture_site.site import GROWTH_CHANGED_ID, GROWTH_NEW_IDS, build_site

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
 from rfi_cn.cleaning import KEPT_TAGS, body_text, clean_body_html
 from rfi_cn.dates import to_utc_iso
 

@@ -8,9 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from rfi_cn.encoding import page_text
-from rfi_cn.fetching import OffsiteRedirect, retry_after_seconds
-from rfi_cn.records import failure_reason, failure_record
 from scrapy import Request
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response
@@ -18,6 +15,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.project import get_project_settings
 from twisted.python.failure import Failure
 
+from rfi_cn.encoding import page_text
+from rfi_cn.fetching import OffsiteRedirect, retry_after_seconds
+from rfi_cn.records import failure_reason, failure_record
 from tests.crawling import ROOT
 
 NOW = datetime(2025, 11, 30, 12, 0, 0, tzinfo=UTC)

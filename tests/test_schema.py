@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from parsel import Selector
+
+from rfi_cn.extract import extract_article
 from rfi_cn.items import SCHEMA_VERSION, ArticleItem, RejectItem
 from rfi_cn.pipelines import ValidatePipeline
 from rfi_cn.schema import article_schema, schema_errors, schema_version
-
 from tests.crawling import ROOT
+from tests.fixture_site.pages import article_html
+from tests.fixture_site.site import make_article
+from tests.test_extract_article import run_pipelines
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -82,3 +88,10 @@ def test_a_valid_article_passes_and_missing_fields_keep_their_reason() -> None:
     assert ValidatePipeline().process_item(ArticleItem(record)) == ArticleItem(record)
     result = ValidatePipeline().process_item(ArticleItem({**record, "title": None, "body_text": ""}))
     assert (result["reason"], result["detail"]) == ("missing_fields", "title, body_text")
+
+
+def test_the_readme_record_is_what_the_crawler_extracts_from_fixture_article_17() -> None:
+    shown = readme_record()
+    page = article_html(make_article(17, "政治", date(2025, 11, 13)))
+    item = run_pipelines(extract_article(Selector(text=page), "http://127.0.0.1:8000/cn/x", shown["crawled_at"]))
+    assert dict(item) == shown

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from redis import Redis
+
 from rfi_cn.state import KnownArticle
 from rfi_cn.state_redis import RedisCrawlState
-
 from tests.redis_server import redis_server
 
 URL = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20251130-%E6%B5%8B%E8%AF%95"

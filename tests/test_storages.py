@@ -6,9 +6,10 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from scrapy.settings import Settings
+
 from rfi_cn.feeds import DataLakeFeeds, lake_feeds, manifest_uri
 from rfi_cn.storages import AtomicFileFeedStorage
-from scrapy.settings import Settings
 
 
 def test_a_file_appears_only_when_stored(tmp_path: Path) -> None:

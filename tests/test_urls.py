@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+
 from rfi_cn.urls import article_date, is_article_url, section_name, to_crawl_url, to_site_url
 
 MIRROR = "http://127.0.0.1:8000"
