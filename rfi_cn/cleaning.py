@@ -185,8 +185,13 @@ def _strip_block_edges(block: lxml.html.HtmlElement) -> None:
 
 def _drop_empty(root: lxml.html.HtmlElement) -> None:
     for element in reversed(list(root.iterdescendants())):
-        if _tag(element) != "br" and element.getparent() is not None and not element.text_content().strip():
+        if _tag(element) != "br" and element.getparent() is not None and _is_blank(element.text_content()):
             element.drop_tree()
+
+
+def _is_blank(text: str) -> bool:
+    """Nothing but what ``_normalise_space`` turns into nothing (zero-width spaces included)."""
+    return not _SPACES.sub("", text)
 
 
 def _serialise(root: lxml.html.HtmlElement) -> str:
