@@ -96,6 +96,7 @@ def crawl_measured(base_url: str, workdir: Path, settings: dict[str, str] | None
         **FAST,
         "RFI_BASE_URL": base_url,
         "DATA_LAKE_URI": str(workdir / "lake"),
+        "CRAWL_STATE_PATH": str(workdir / "crawl-state.sqlite3"),  # a fresh state: every article is new
         "LOG_FILE": str(log),
         "EXTENSIONS": json.dumps(EXTENSIONS),
         **(settings or {}),
