@@ -10,9 +10,8 @@ stays raw HTML; ``CleanBodyPipeline`` cleans it.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
@@ -20,6 +19,7 @@ from itemloaders import ItemLoader
 from itemloaders.processors import Identity, MapCompose, TakeFirst
 from parsel import Selector
 
+from rfi_cn.extract.jsonld import jsonld_objects
 from rfi_cn.extract.media import media_entries
 from rfi_cn.items import SCHEMA_VERSION, ArticleItem
 from rfi_cn.urls import to_site_url
@@ -62,7 +62,6 @@ TAGS_XPATH = f"{_with_class('t-content__tags')}//a[{_has_class('a-hot-tag')}]"
 PUB_DATES_XPATH = f"{_with_class('t-content__dates')}//*[{_has_class('m-pub-dates__date')}]"
 BODY_XPATH = f"//div[{_has_class('t-content__body')}]"
 SHARE_LINKS_XPATH = '//a[contains(@href, "rfi.my")]/@href'
-JSONLD_XPATH = '//script[@type="application/ld+json"]/text()'
 META_DATE_XPATH = '//meta[@property="article:{}_time"]/@content'
 
 # https://rfi.my/CEAH.F, also percent-encoded inside share-dialog URLs.
@@ -184,24 +183,10 @@ def _date_candidates(selector: Selector, jsonld: dict[str, Any], position: int, 
 
 def news_article_jsonld(selector: Selector) -> dict[str, Any]:
     """The page's JSON-LD ``NewsArticle`` object; ``{}`` when missing or malformed."""
-    for text in selector.xpath(JSONLD_XPATH).getall():
-        try:
-            data = json.loads(text)
-        except ValueError:
-            continue
-        for node in _jsonld_nodes(data):
-            if node.get("@type") in ("NewsArticle", "Article", "ReportageNewsArticle"):
-                return node
+    for node in jsonld_objects(selector):
+        if node.get("@type") in ("NewsArticle", "Article", "ReportageNewsArticle"):
+            return node
     return {}
-
-
-def _jsonld_nodes(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for entry in data:
-            yield from _jsonld_nodes(entry)
-    elif isinstance(data, dict):
-        yield data
-        yield from _jsonld_nodes(data.get("@graph", []))
 
 
 def word_count(jsonld: dict[str, Any]) -> int | None:

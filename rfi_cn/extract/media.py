@@ -12,7 +12,6 @@ left out. One entry per URL; a later source fills a missing duration.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any, TypedDict
@@ -20,13 +19,13 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
+from rfi_cn.extract.jsonld import jsonld_objects, parse_json
 from rfi_cn.urls import to_site_url
 
 _OUTSIDE_CHROME = "not(ancestor::header or ancestor::nav or ancestor::footer)"
 PLAYER_DATA_XPATH = f"//script[@data-media-id][{_OUTSIDE_CHROME}]/text()"
 ELEMENTS_XPATH = f"(//audio | //video)[{_OUTSIDE_CHROME}]"
 LINKS_XPATH = f"//a[@href][{_OUTSIDE_CHROME}]"
-JSONLD_XPATH = '//script[@type="application/ld+json"]/text()'
 DURATION_ATTRIBUTES = ("data-duration", "duration")
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav"})
@@ -104,7 +103,7 @@ def _candidates(selector: Selector) -> Iterator[tuple[str, str | None, int | Non
 
 def _player_data(selector: Selector) -> Iterator[tuple[str, str | None, int | None]]:
     for text in selector.xpath(PLAYER_DATA_XPATH).getall():
-        data = _json(text)
+        data = parse_json(text)
         if not isinstance(data, dict) or str(data.get("type", "")).lower() == "live":
             continue
         duration = duration_seconds(data.get("duration"))
@@ -125,22 +124,11 @@ def _elements(selector: Selector) -> Iterator[tuple[str, str | None, int | None]
 
 
 def _jsonld(selector: Selector) -> Iterator[tuple[str, str | None, int | None]]:
-    for text in selector.xpath(JSONLD_XPATH).getall():
-        for node in _nodes(_json(text)):
-            kind = JSONLD_TYPES.get(str(node.get("@type")))
-            href = node.get("contentUrl") or node.get("embedUrl")
-            if kind and isinstance(href, str):
-                yield href, kind, duration_seconds(node.get("duration"))
-
-
-def _nodes(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for entry in data:
-            yield from _nodes(entry)
-    elif isinstance(data, dict):
-        yield data
-        for key in ("@graph", "audio", "video", "associatedMedia"):
-            yield from _nodes(data.get(key))
+    for node in jsonld_objects(selector):
+        kind = JSONLD_TYPES.get(str(node.get("@type")))
+        href = node.get("contentUrl") or node.get("embedUrl")
+        if kind and isinstance(href, str):
+            yield href, kind, duration_seconds(node.get("duration"))
 
 
 def _attribute_duration(element: Selector) -> int | None:
@@ -154,10 +142,3 @@ def _attribute_duration(element: Selector) -> int | None:
 def _absolute(href: str, site_url: str) -> str | None:
     url = urljoin(site_url, href.strip()) if href and href.strip() else None
     return url if url and urlsplit(url).scheme in ("http", "https") else None
-
-
-def _json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
