@@ -96,8 +96,10 @@ def _candidates(selector: Selector) -> Iterator[tuple[str, str | None, int | Non
     yield from _player_data(selector)
     yield from _elements(selector)
     for link in selector.xpath(LINKS_XPATH):
-        href = link.xpath("@href").get("")
-        yield href, kind_of(href, link.xpath("@type").get()), _attribute_duration(link)
+        href = link.attrib.get("href", "")
+        kind = kind_of(href, link.attrib.get("type"))
+        if kind is not None:  # most links are not media: no further work on them
+            yield href, kind, _attribute_duration(link)
     yield from _jsonld(selector)
 
 
@@ -133,7 +135,7 @@ def _jsonld(selector: Selector) -> Iterator[tuple[str, str | None, int | None]]:
 
 def _attribute_duration(element: Selector) -> int | None:
     for name in DURATION_ATTRIBUTES:
-        value = element.xpath(f"@{name}").get()
+        value = element.attrib.get(name)
         if value:
             return duration_seconds(value)
     return None
