@@ -8,7 +8,10 @@ plain resume never requests them again and what only they list is lost.
 
 ``JobRunMarker`` leaves ``<JOBDIR>/rfi_cn.running`` while the spider is open and
 removes it when the spider closes. A marker found at start-up means the previous
-run never closed: ``previous_stop_was_unclean`` tells the spider to request the
+run never closed. Its saved request queue and seen-set are then discarded before
+the scheduler opens them (a queue file cut short by SIGKILL makes every push of
+that priority fail: "unpack requires a buffer of 4 bytes"), and
+``previous_stop_was_unclean`` tells the spider to request the
 start and every listing page again, past the duplicate filter, without stopping
 at pages of known articles; and, when it reads the crawl state (which knows what
 was exported), the article pages not exported yet too.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +33,8 @@ from scrapy.settings import BaseSettings
 logger = logging.getLogger(__name__)
 
 MARKER_NAME = "rfi_cn.running"
+# What Scrapy keeps in a JOBDIR for the scheduler: the disk queue and the seen-set.
+SCHEDULER_FILES = ("requests.queue", "requests.seen")
 
 
 def marker_path(settings: BaseSettings) -> Path | None:
@@ -43,6 +49,17 @@ def previous_stop_was_unclean(settings: BaseSettings) -> bool:
     return path is not None and path.exists()
 
 
+def discard_scheduler_files(jobdir: Path) -> None:
+    """Remove the saved queue and seen-set of a run that never closed: they may be torn,
+    and the re-walked listings plus the crawl state rebuild what they held."""
+    for name in SCHEDULER_FILES:
+        path = jobdir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
 class JobRunMarker:
     """Extension: the running marker in ``JOBDIR``, written on open, removed on close."""
 
@@ -54,6 +71,8 @@ class JobRunMarker:
         path = marker_path(crawler.settings)
         if path is None:
             raise NotConfigured
+        if path.exists():  # built before the engine opens the scheduler's files
+            discard_scheduler_files(path.parent)
         extension = cls(path)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

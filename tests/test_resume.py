@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from rfi_cn.resume import discard_scheduler_files
 from tests.crawling import ROOT, crawl_command, crawl_result, run_crawl
 from tests.fixture_site.server import FixtureServer, serving
 from tests.fixture_site.site import build_site
@@ -144,3 +145,12 @@ def test_killed_crawl_resumed_with_its_jobdir_and_state_exports_each_article_onc
     assert "did not stop cleanly" in second.log
     assert second.stats["rfi_cn/articles/skipped_known"] == len(first_ids)
     assert second.stats["rfi_cn/articles/unaccounted"] == 0
+
+
+def test_an_unclean_stop_discards_the_saved_queue_and_seen_set(tmp_path: Path) -> None:
+    (tmp_path / "requests.queue").mkdir()
+    (tmp_path / "requests.queue" / "p0").write_bytes(b"\x00\x00")  # a chunk cut short by SIGKILL
+    (tmp_path / "requests.seen").write_text("fingerprint\n")
+    (tmp_path / "spider.state").write_bytes(b"kept")
+    discard_scheduler_files(tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["spider.state"]
