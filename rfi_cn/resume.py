@@ -11,10 +11,10 @@ removes it when the spider closes. A marker found at start-up means the previous
 run never closed. Its saved request queue and seen-set are then discarded before
 the scheduler opens them (a queue file cut short by SIGKILL makes every push of
 that priority fail: "unpack requires a buffer of 4 bytes"), and
-``previous_stop_was_unclean`` tells the spider to request the
-start and every listing page again, past the duplicate filter, without stopping
-at pages of known articles; and, when it reads the crawl state (which knows what
-was exported), the article pages not exported yet too.
+``previous_stop_was_unclean`` tells the spider to walk the start and every
+listing page again, without stopping at pages of known articles, and to forget
+which articles it had reached: the crawl state (which knows what was exported)
+skips the exported ones, every other one is requested again.
 """
 
 from __future__ import annotations

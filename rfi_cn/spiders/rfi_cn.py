@@ -61,7 +61,7 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         self.claims: LocalClaims | RedisClaims = LocalClaims()
         self.arguments: dict[str, str] = {}
         self.incremental: Incremental | None = None
-        self.reseed = False  # the last run in JOBDIR stopped uncleanly: listings bypass the dupefilter
+        self.reseed = False  # the last run in JOBDIR stopped uncleanly: walk everything afresh
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
@@ -89,8 +89,7 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
             for name in self.sections:
                 yield self._listing_request(section_url(self.base_url, name), name)
         else:
-            front, reseed = f"{self.base_url}/cn/", self.reseed
-            yield scrapy.Request(front, callback=self.parse_front, errback=self.on_listing_error, dont_filter=reseed)
+            yield scrapy.Request(f"{self.base_url}/cn/", callback=self.parse_front, errback=self.on_listing_error)
 
     def parse_front(self, response: Response) -> Iterator[Any]:
         """The front page: every navigation section, and the articles it lists.
@@ -157,11 +156,7 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
     def _listing_request(self, url: str, section: str) -> scrapy.Request:
         self.listing_pages.setdefault(section, set()).add(url)
         return scrapy.Request(
-            url,
-            callback=self.parse_listing,
-            errback=self.on_listing_error,
-            cb_kwargs={"section": section},
-            dont_filter=self.reseed,
+            url, callback=self.parse_listing, errback=self.on_listing_error, cb_kwargs={"section": section}
         )
 
     def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
@@ -180,27 +175,22 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
                 continue
             self.claims.fetching(url)
             self.crawler.stats.inc_value("rfi_cn/articles/discovered")
-            yield self.article_request(url, dont_filter=self._refetch_seen())
+            yield self.article_request(url)
 
     def article_request(self, url: str, dont_filter: bool = False) -> scrapy.Request:
         """The request for one article page (also used to re-request a dead worker's articles)."""
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error, dont_filter=dont_filter)
 
-    def _refetch_seen(self) -> bool:
-        """After an unclean stop the JOBDIR's seen requests include pages never finished;
-        the crawl state (when read) knows what was exported, so the rest is fetched again."""
-        return self.reseed and self.incremental is not None and self.incremental.reading
-
     def _resume_memory(self) -> None:
         """With a JOBDIR, what earlier runs reached lives in the persisted ``self.state``
-        (saved at each clean stop). After an unclean one it is stale: the listings are
-        walked afresh and, when the crawl state is read, the articles too."""
+        (saved at each clean stop). After an unclean one it is stale, like the saved queue
+        and seen-set ``rfi_cn.resume`` discards: listings and articles are walked afresh,
+        and the crawl state skips what was exported."""
         state = getattr(self, "state", None)
         if state is None or not isinstance(self.claims, LocalClaims):
             return
         if self.reseed:
             state["listing_pages"] = self.listing_pages
-        if self._refetch_seen():
             state["article_urls"] = self.claims.urls
         self.claims.urls = state.setdefault("article_urls", self.claims.urls)
         self.listing_pages = state.setdefault("listing_pages", self.listing_pages)
