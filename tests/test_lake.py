@@ -15,6 +15,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from jsonschema import Draft202012Validator
 from moto.server import ThreadedMotoServer
 
 from tests.crawling import ROOT, crawl_command, run_crawl
+from tests.fixture_site.faults import Stall
 from tests.fixture_site.server import FixtureServer, serving
 from tests.fixture_site.site import SiteFacts, build_site
 
@@ -169,8 +171,8 @@ def wait_for(condition: Any, deadline: float, what: str) -> None:
 def test_sigkill_mid_export_leaves_no_visible_part_file_and_no_manifest(site, tmp_path: Path) -> None:
     server, facts = site
     held = next(path for path in facts.article_paths if "20251121-测试新闻0037" in path)
-    server.held.add(held)
-    server.release.clear()
+    page = server.routes[held]
+    server.routes[held] = replace(page, fault=Stall(hold=60))  # answered only when the server stops
     command = crawl_command(server.base_url, tmp_path, "-a", "sections=经贸", settings={"RFI_JOB_ID": "job-killed"})
     crawl = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     articles = tmp_path / "lake" / "rfi_cn" / "articles"
@@ -181,8 +183,7 @@ def test_sigkill_mid_export_leaves_no_visible_part_file_and_no_manifest(site, tm
         assert crawl.wait(timeout=30) == -signal.SIGKILL
     finally:
         crawl.kill()
-        server.release.set()
-        server.held.discard(held)
+        server.routes[held] = page
     assert visible_files(tmp_path / "lake") == []
     assert [path.name for path in articles.glob("dt=*/.*")] == [".part-job-killed-00001.jsonl.tmp"]
     assert not (tmp_path / "lake" / "rfi_cn" / "_manifests").exists()

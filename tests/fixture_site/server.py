@@ -31,9 +31,6 @@ class FixtureServer(ThreadingHTTPServer):
         self.hosts: list[str] = []  # the Host header of every request
         self.delay = 0.0  # seconds before each answer: spreads a crawl over time
         self.lock = threading.Lock()
-        # Requests for these paths wait until ``release`` is set: a crawl held mid-way.
-        self.held: set[str] = set()
-        self.release = threading.Event()
         self.stopping = threading.Event()  # releases faults that hold a connection
 
     @property
@@ -59,8 +56,6 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.requests.append(key)
             self.server.hosts.append(self.headers.get("Host", ""))
-        if key in self.server.held:
-            self.server.release.wait(timeout=60)
         if self.server.delay:
             time.sleep(self.server.delay)
         page = self.server.routes.get(key) or Page(404, b"<html><body>not found</body></html>")
