@@ -32,10 +32,10 @@ from scrapy.http import HtmlResponse
 
 from benchmarks.crawl import PADDING, RELATED
 from benchmarks.machine import fastest_ms, median_ms, table, verdict
+from fixture_site.pages import article_html
+from fixture_site.site import make_article, with_related_cards
 from rfi_cn.pipelines import CleanBodyPipeline, NormaliseDatesPipeline, ValidatePipeline
 from rfi_cn.spiders.rfi_cn import RfiCnSpider, page_selector
-from tests.fixture_site.pages import article_html
-from tests.fixture_site.site import make_article, with_related_cards
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_ARTICLE = ROOT.parent / "shared" / "rfi-pages" / "cn-article-20251130-taiwan-t-dome.html"
@@ -57,8 +57,8 @@ def rfi_cn_item(page: bytes) -> Any:
 
 
 def rfi_cn_item_whole_page(page: bytes) -> Any:
-    from rfi_cn.dates import utc_now_iso
     from rfi_cn.extract import extract_article
+    from rfi_cn.normalise.dates import utc_now_iso
 
     response = response_of(page)
     item = extract_article(page_selector(response), response.url, utc_now_iso())

@@ -25,7 +25,7 @@ FIRST_DAY = date(2025, 1, 1)
 
 
 def available() -> bool:
-    return importlib.util.find_spec("rfi_cn.state") is not None
+    return importlib.util.find_spec("rfi_cn.state.store") is not None
 
 
 def run(old: int = OLD, new: int = NEW, per_day: int = PER_DAY) -> None:

@@ -18,8 +18,8 @@ import threading
 import time
 from datetime import date
 
-from tests.fixture_site.server import FixtureServer, _Handler
-from tests.fixture_site.site import Page, build_large_site
+from fixture_site.server import FixtureServer, _Handler
+from fixture_site.site import Page, build_large_site
 
 
 class KeepAliveHandler(_Handler):

@@ -7,6 +7,8 @@ when the page has none.
 
 from __future__ import annotations
 
+import hashlib
+
 import scrapy
 
 SCHEMA_VERSION = 1  # the schema's major version; schemas/article.schema.json holds major.minor (1.1 added `media`)
@@ -62,3 +64,9 @@ class FailureItem(scrapy.Item):
     error = scrapy.Field()
     retries = scrapy.Field()
     failed_at = scrapy.Field()
+
+
+def content_hash(title: str | None, lead: str | None, body_text: str | None) -> str:
+    """sha256 of title, lead and body text, one per line: changes when the text does."""
+    text = "\n".join(part or "" for part in (title, lead, body_text))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

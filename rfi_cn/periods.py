@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from rfi_cn.dates import to_utc_iso
-from rfi_cn.urls import path_of
+from rfi_cn.normalise.dates import to_utc_iso
+from rfi_cn.site import path_of
 
 ARCHIVE_PREFIX = "/cn/档案资料库/"
 # A day of slack around stated timestamps: lastmod is UTC, URL dates are Paris days.

@@ -3,7 +3,7 @@
 1. ``CleanBodyPipeline``: raw body HTML → cleaned ``body_html``, ``body_text``, ``content_hash``.
 2. ``NormaliseDatesPipeline``: date candidates → UTC ``YYYY-MM-DDTHH:MM:SSZ`` or ``None``.
 3. ``ValidatePipeline``: an article missing a required field, or not valid under the
-   article JSON Schema (``rfi_cn/schemas/article.schema.json``), becomes a ``RejectItem``.
+   article JSON Schema (``rfi_cn/lake/schemas/article.schema.json``), becomes a ``RejectItem``.
 4. ``DeduplicatePipeline``: a second article with an id seen in this run becomes a ``RejectItem``.
 
 Rejects and failures pass through untouched: nothing is dropped silently.
@@ -15,11 +15,11 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from rfi_cn.cleaning import body_text, clean_body_html
-from rfi_cn.dates import first_utc_iso
-from rfi_cn.items import ArticleItem
-from rfi_cn.records import content_hash, reject
-from rfi_cn.schema import schema_errors
+from rfi_cn.accounting import reject
+from rfi_cn.items import ArticleItem, content_hash
+from rfi_cn.lake.schema import schema_errors
+from rfi_cn.normalise.cleaning import body_text, clean_body_html
+from rfi_cn.normalise.dates import first_utc_iso
 
 REQUIRED_FIELDS = ("url", "title", "published_at", "body_text")
 

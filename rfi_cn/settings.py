@@ -12,9 +12,14 @@ SPIDER_MODULES = ["rfi_cn.spiders"]
 NEWSPIDER_MODULE = "rfi_cn.spiders"
 
 # --- What we crawl -------------------------------------------------------
-# The origin every request goes to: the real site, a mirror, a replay or a
-# loopback test server. Items keep the canonical https://www.rfi.fr URLs.
+# The origin pages are fetched from: the real site, a mirror, a replay or a
+# loopback test server. Only the download handler sees it (rfi_cn/middlewares/mirror.py);
+# requests, records and the crawl state keep the real-site URLs.
 RFI_BASE_URL = os.environ.get("RFI_BASE_URL", "https://www.rfi.fr")
+DOWNLOAD_HANDLERS = {
+    "http": "rfi_cn.middlewares.mirror.MirrorDownloadHandler",
+    "https": "rfi_cn.middlewares.mirror.MirrorDownloadHandler",
+}
 
 # --- Politeness ----------------------------------------------------------
 RFI_CONTACT_URL = os.environ.get("RFI_CONTACT_URL", "https://github.com/rfi-cn/rfi_cn")
@@ -41,12 +46,12 @@ HTTPERROR_ALLOW_ALL = False
 METAREFRESH_ENABLED = False
 # Retry-After honoured (awaited without blocking); a longer wait than this is not retried.
 RETRY_AFTER_MAX_SECONDS = 120.0
-# Redirects never leave RFI_BASE_URL's host; retries wait for Retry-After (rfi_cn/fetching.py).
+# Redirects never leave the site's origin; retries wait for Retry-After (rfi_cn/middlewares/fetching.py).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "rfi_cn.fetching.RetryAfterMiddleware": 550,
+    "rfi_cn.middlewares.fetching.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "rfi_cn.fetching.SafeRedirectMiddleware": 600,
+    "rfi_cn.middlewares.fetching.SafeRedirectMiddleware": 600,
 }
 
 # --- Safety --------------------------------------------------------------
@@ -60,22 +65,25 @@ ITEM_PIPELINES = {
     "rfi_cn.pipelines.NormaliseDatesPipeline": 200,
     "rfi_cn.pipelines.ValidatePipeline": 300,
     "rfi_cn.pipelines.DeduplicatePipeline": 400,
-    "rfi_cn.incremental.SkipUnchangedPipeline": 500,
+    "rfi_cn.state.incremental.SkipUnchangedPipeline": 500,
 }
 CONCURRENT_ITEMS = 16
+# Article requests pass since/until, this run's claims and the crawl state (rfi_cn/middlewares/requests.py).
+SPIDER_MIDDLEWARES = {"rfi_cn.middlewares.requests.ArticleRequestFilter": 950}
+RFI_CLAIMS_BACKEND = "rfi_cn.middlewares.requests.LocalClaims"  # distributed mode: Redis claims
 EXTENSIONS = {
-    "rfi_cn.extensions.ArticleAccounting": 500,
-    "rfi_cn.incremental.CrawlStateRecorder": 510,
-    "rfi_cn.resume.JobRunMarker": 520,
+    "rfi_cn.accounting.ArticleAccounting": 500,
+    "rfi_cn.state.incremental.CrawlStateRecorder": 510,
+    "rfi_cn.state.resume.JobRunMarker": 520,
 }
 
 # --- Output: the data lake ----------------------------------------------
 # <root>/rfi_cn/{articles,rejects,failures}/dt=YYYY-MM-DD/part-<job>-<batch>.jsonl
-ADDONS = {"rfi_cn.feeds.DataLakeFeeds": 0, "rfi_cn.distributed.DistributedMode": 10}
+ADDONS = {"rfi_cn.lake.addon.DataLakeFeeds": 0, "rfi_cn.distributed.addon.DistributedMode": 10}
 DATA_LAKE_ENABLED = True
 DATA_LAKE_URI = os.environ.get("DATA_LAKE_URI", "data")
 RFI_JOB_ID = None  # Scrapyd's SCRAPY_JOB wins; else start time and pid
-FEED_URI_PARAMS = "rfi_cn.feeds.uri_params"
+FEED_URI_PARAMS = "rfi_cn.lake.addon.uri_params"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_BATCH_ITEM_COUNT = 5000
 FEED_STORE_EMPTY = False
@@ -86,6 +94,7 @@ DATA_LAKE_COMPRESSION = None
 # --- Distributed mode (see README, "Scaling out") -----------------------
 # REDIS_URL (setting or environment variable) switches it on.
 REDIS_URL = None
+DISTRIBUTED_MODE = False  # set by the distributed add-on when REDIS_URL is given; read, never set by hand
 REDIS_RUN_ID = None  # shared by the workers of one run; default: the current UTC hour
 REDIS_RUN_TTL = 7 * 24 * 3600  # seconds a run's keys are kept
 REDIS_WORKER_TTL = 120  # seconds without a heartbeat before a worker counts as dead
@@ -96,16 +105,13 @@ REDIS_STATE_KEY = "rfi_cn:state"  # the crawl state in Redis (shared by all runs
 # scheduled run skips what it has. Beside the data folder, never in the egg;
 # delete the file to reset. `-a full=1` ignores it (a backfill) but still records.
 CRAWL_STATE_ENABLED = True
-CRAWL_STATE_BACKEND = "rfi_cn.state.SqliteCrawlState"
+CRAWL_STATE_BACKEND = "rfi_cn.state.store.SqliteCrawlState"
 CRAWL_STATE_PATH = os.environ.get("CRAWL_STATE_PATH", "crawl-state/rfi_cn.sqlite3")
 CRAWL_STATE_TIMEOUT = 30.0  # seconds a writer waits for another job's write
 # Known articles published this recently are fetched again, and exported again
 # only when their content_hash changed.
 INCREMENTAL_REFRESH_HOURS = 48.0
 INCREMENTAL_NOW = None  # the clock; an ISO time pins "now" (replays, tests)
-
-# --- Checks --------------------------------------------------------------
-SPIDER_CONTRACTS = {"rfi_cn.contracts.OnBaseUrlContract": 10}
 
 # --- Engine --------------------------------------------------------------
 LOG_LEVEL = "INFO"

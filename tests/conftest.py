@@ -8,7 +8,7 @@ import pytest
 from parsel import Selector
 
 HERE = Path(__file__).parent
-PAGES = HERE / "fixtures" / "pages"
+PAGES = HERE / "pages"
 SHARED = HERE.parent.parent / "shared"
 
 

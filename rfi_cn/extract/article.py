@@ -22,7 +22,6 @@ from parsel import Selector
 from rfi_cn.extract.jsonld import jsonld_objects
 from rfi_cn.extract.media import media_entries
 from rfi_cn.items import SCHEMA_VERSION, ArticleItem
-from rfi_cn.urls import to_site_url
 
 # The plain contains() first: it rejects most elements at a third of the cost of the exact test.
 _CLASS = "contains(@class, '{0}') and contains(concat(' ', normalize-space(@class), ' '), ' {0} ')"
@@ -142,8 +141,8 @@ def canonical_url(selector: Selector, page_url: str) -> str:
     """The page's canonical URL as it spells it, else the real-site URL of the page."""
     href = selector.xpath(CANONICAL_XPATH).get()
     if href and href.strip():
-        return urljoin(to_site_url(page_url), href.strip())
-    return to_site_url(page_url)
+        return urljoin(page_url, href.strip())
+    return page_url
 
 
 def share_code(selector: Selector) -> str | None:

@@ -20,7 +20,6 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from rfi_cn.extract.jsonld import jsonld_objects, parse_json
-from rfi_cn.urls import to_site_url
 
 _OUTSIDE_CHROME = "not(ancestor::header or ancestor::nav or ancestor::footer)"
 PLAYER_DATA_XPATH = f"//script[@data-media-id][{_OUTSIDE_CHROME}]/text()"
@@ -43,10 +42,9 @@ class Media(TypedDict):
 
 def media_entries(selector: Selector, page_url: str) -> list[Media]:
     """Every distinct audio or video of the page, in the order above."""
-    site_url = to_site_url(page_url)
     found: dict[str, Media] = {}
     for href, kind, duration in _candidates(selector):
-        url = _absolute(href, site_url)
+        url = _absolute(href, page_url)
         if url is None or kind is None:
             continue
         if url not in found:

@@ -15,7 +15,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from rfi_cn.periods import DateRange, day_of
-from rfi_cn.urls import SITEMAP_PREFIX, article_date, is_article_url, to_crawl_url
+from rfi_cn.site import SITEMAP_PREFIX, article_date, is_article_url, link_url
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 PUBLICATION_DATE_XPATH = "string(.//*[local-name()='news']/*[local-name()='publication_date'])"
@@ -52,12 +52,12 @@ def sitemap_body(body: bytes, url: str, is_xml: bool, max_size: int) -> bytes | 
     return body if url.endswith((".xml", ".xml.gz")) else None
 
 
-def sitemap_links(body: bytes, page_url: str, base_url: str, dates: DateRange) -> SitemapLinks:
+def sitemap_links(body: bytes, page_url: str, dates: DateRange) -> SitemapLinks:
     """What a sitemap leads to: child sitemaps (index) or articles (urlset), within ``dates``."""
     sitemap = NewsSitemap(body)
     entries = list(sitemap)
     if sitemap.type == "sitemapindex":
-        children = [(to_crawl_url(e["loc"], page_url, base_url, SITEMAP_PREFIX), e) for e in entries]
+        children = [(link_url(e["loc"], page_url, SITEMAP_PREFIX), e) for e in entries]
         kept = [url for url, e in children if url and dates.modified_since(day_of(e.get("lastmod")))]
         skipped = sum(1 for url, e in children if url and url not in kept)
         return SitemapLinks(list(dict.fromkeys(kept)), [], skipped)
@@ -66,7 +66,7 @@ def sitemap_links(body: bytes, page_url: str, base_url: str, dates: DateRange) -
     articles: dict[str, None] = {}
     skipped = 0
     for entry in entries:
-        url = to_crawl_url(entry["loc"], page_url, base_url)
+        url = link_url(entry["loc"], page_url)
         if url is None or not is_article_url(url) or url in articles:
             continue
         if entry_in_range(url, entry, dates):

@@ -8,7 +8,7 @@ is requested once and ends as an article, a reject or a failure.
 Arguments: ``sections`` (comma-separated names, default all), ``max_pages``
 (listing pages per section), ``since`` (``YYYY-MM-DD``: skip older articles
 and stop paginating a section at a page holding only older ones), ``full``
-(``1``: ignore the crawl state, see ``rfi_cn.incremental``); ``discover``,
+(``1``: ignore the crawl state, see ``rfi_cn.state.incremental``); ``discover``,
 ``until``, ``tags``, ``authors``: the other sources, see ``rfi_cn.spiders.sources``.
 """
 
@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, ClassVar
 
 import scrapy
 from parsel import Selector
@@ -25,22 +24,19 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from rfi_cn.dates import utc_now_iso
-from rfi_cn.distributed import LocalClaims, RedisClaims, claims_for
-from rfi_cn.encoding import page_text
+from rfi_cn.accounting import failure_record, reject
 from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
 from rfi_cn.extract.slicing import article_slice
-from rfi_cn.incremental import Incremental, incremental_for
-from rfi_cn.records import failure_record, reject
-from rfi_cn.resume import previous_stop_was_unclean
+from rfi_cn.middlewares.requests import ARTICLE, LISTING, NEXT_PAGE
+from rfi_cn.normalise.dates import utc_now_iso
+from rfi_cn.normalise.encoding import page_text
+from rfi_cn.site import FRONT_PAGE, article_date, section_name, section_url
 from rfi_cn.spiders.sources import DiscoverySources
-from rfi_cn.urls import article_date, section_name, section_url, to_site_url
-
-FRONT = "front page"
 
 
 class RfiCnSpider(DiscoverySources, scrapy.Spider):
     name = "rfi_cn"
+    allowed_domains: ClassVar[list[str]] = ["www.rfi.fr"]
 
     def __init__(
         self,
@@ -54,32 +50,17 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         self.sections = [name.strip() for name in (sections or "").split(",") if name.strip()]
         self.max_pages = int(max_pages) if max_pages else None
         self.since = date.fromisoformat(since) if since else None
-        self.full = bool(full and full not in ("0", "false", "no"))
-        self.base_url = "https://www.rfi.fr"
-        self.allowed_domains: list[str] = []
+        self.full = bool(full and full not in ("0", "false", "no"))  # read by rfi_cn.state.incremental
         self.listing_pages: dict[str, set[str]] = {}
-        self.claims: LocalClaims | RedisClaims = LocalClaims()
         self.arguments: dict[str, str] = {}
-        self.incremental: Incremental | None = None
-        self.reseed = False  # the last run in JOBDIR stopped uncleanly: walk everything afresh
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
         spider: RfiCnSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.arguments = {name: str(value) for name, value in kwargs.items()}  # for the run manifest
-        spider.base_url = crawler.settings.get("RFI_BASE_URL").rstrip("/")
-        spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
-        spider.reseed = previous_stop_was_unclean(crawler.settings)  # before this run leaves its marker
         return spider
 
-    def _open_state(self) -> None:
-        """Claims and crawl state: only now are the settings final (add-ons such as
-        distributed mode apply after the spider is built)."""
-        self.claims = claims_for(self.crawler)
-        self.incremental = incremental_for(self.crawler, full=self.full)
-
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self._open_state()
         self._resume_memory()
         for request in self.source_requests():
             yield request
@@ -87,64 +68,58 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
             return
         if self.sections:
             for name in self.sections:
-                yield self._listing_request(section_url(self.base_url, name), name)
+                yield self._listing_request(section_url(name), name)
         else:
-            yield scrapy.Request(f"{self.base_url}/cn/", callback=self.parse_front, errback=self.on_listing_error)
+            yield scrapy.Request(FRONT_PAGE, callback=self.parse_front, errback=self.on_listing_error)
 
     def parse_front(self, response: Response) -> Iterator[Any]:
         """The front page: every navigation section, and the articles it lists.
 
         @url https://www.rfi.fr/cn/
-        @on_base_url
         @returns requests 4
         @returns items 0 0
         """
         selector = page_selector(response)
         yield from self.front_page_sources(selector, response.url)
-        for url in section_links(selector, response.url, self.base_url):
+        for url in section_links(selector, response.url):
             yield self._listing_request(url, section_name(url) or url)
-        yield from self._article_requests(article_links(selector, response.url, self.base_url))
+        yield from self._article_requests(article_links(selector, response.url))
 
     def parse_listing(self, response: Response, section: str) -> Iterator[Any]:
         """A section page: its articles, then the next page (bounded by ``max_pages`` and ``since``).
 
         @url https://www.rfi.fr/cn/政治/
-        @on_base_url
         @cb_kwargs {"section": "政治"}
         @returns requests 2
         @returns items 0 0
         """
         selector = page_selector(response)
-        links = article_links(selector, response.url, self.base_url)
+        links = article_links(selector, response.url)
         yield from self._article_requests(links)
         if self._only_older(links):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_since")
             return
-        if not self.reseed and self.incremental and self.incremental.all_known(links):
-            self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_state")
-            return
         for url in self._next_pages(selector, response.url):
             if self._may_paginate(section, url):
-                yield self._listing_request(url, section)
+                yield self._listing_request(url, section, next_page=True)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """An article page: its item, or a reject when it cannot be read.
 
         @url https://www.rfi.fr/cn/政治/20251130-台湾增加400亿美元国防开支-加速部署t-dome防空系统
-        @on_base_url
         @returns items 1 1
         @returns requests 0 0
         @scrapes id url title lead published_at body_html
         """
         if not isinstance(response, TextResponse):
             content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
-            yield reject(to_site_url(response.url), "not_html", content_type)
+            yield reject(response.url, "not_html", content_type)
             return
         try:
             yield extract_article(page_selector(response, article_slice), response.url, utc_now_iso())
         except Exception as exc:  # a broken page must end in the rejects, not vanish
             self.logger.exception("Extraction failed for %s", response.url)
-            yield reject(to_site_url(response.url), "extraction_error", repr(exc))
+            yield reject(response.url, "extraction_error", repr(exc))
         yield from self.article_page_sources(response)
 
     def on_article_error(self, failure: Failure) -> Iterator[Any]:
@@ -153,52 +128,45 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
     def on_listing_error(self, failure: Failure) -> Iterator[Any]:
         yield failure_record(failure, failure.request, kind="listing")  # type: ignore[attr-defined]
 
-    def _listing_request(self, url: str, section: str) -> scrapy.Request:
+    def _listing_request(self, url: str, section: str, next_page: bool = False) -> scrapy.Request:
+        """A section (or keyword, author) page; ``next_page`` marks its pagination, which
+        ``rfi_cn.middlewares.requests`` drops when the page held only known articles."""
         self.listing_pages.setdefault(section, set()).add(url)
         return scrapy.Request(
-            url, callback=self.parse_listing, errback=self.on_listing_error, cb_kwargs={"section": section}
+            url,
+            callback=self.parse_listing,
+            errback=self.on_listing_error,
+            cb_kwargs={"section": section},
+            meta={LISTING: True, NEXT_PAGE: next_page},
         )
 
     def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+        """One request per article link; ``rfi_cn.middlewares.requests`` decides which go out."""
         for url in urls:
-            published = article_date(url)
-            if self.since and published and published < self.since:
-                self.crawler.stats.inc_value("rfi_cn/articles/skipped_since")
-                continue
-            if self.until and published and published > self.until:
-                self.crawler.stats.inc_value("rfi_cn/articles/skipped_until")
-                continue
-            if not self.claims.claim(url):
-                continue
-            if self.incremental and not self.incremental.should_fetch(url):
-                self.crawler.stats.inc_value("rfi_cn/articles/skipped_known")
-                continue
-            self.claims.fetching(url)
-            self.crawler.stats.inc_value("rfi_cn/articles/discovered")
             yield self.article_request(url)
 
     def article_request(self, url: str, dont_filter: bool = False) -> scrapy.Request:
         """The request for one article page (also used to re-request a dead worker's articles)."""
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error, dont_filter=dont_filter)
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_article_error,
+            dont_filter=dont_filter,
+            meta={ARTICLE: True},
+        )
 
     def _resume_memory(self) -> None:
-        """With a JOBDIR, what earlier runs reached lives in the persisted ``self.state``
-        (saved at each clean stop). After an unclean one it is stale, like the saved queue
-        and seen-set ``rfi_cn.resume`` discards: listings and articles are walked afresh,
-        and the crawl state skips what was exported."""
+        """With a ``JOBDIR``, the listing pages earlier runs reached live in the persisted
+        ``self.state`` (saved at each clean stop; ``rfi_cn.state.resume`` discards it
+        after an unclean one, so the listings are walked afresh)."""
         state = getattr(self, "state", None)
-        if state is None or not isinstance(self.claims, LocalClaims):
-            return
-        if self.reseed:
-            state["listing_pages"] = self.listing_pages
-            state["article_urls"] = self.claims.urls
-        self.claims.urls = state.setdefault("article_urls", self.claims.urls)
-        self.listing_pages = state.setdefault("listing_pages", self.listing_pages)
+        if state is not None:
+            self.listing_pages = state.setdefault("listing_pages", self.listing_pages)
 
     def _next_pages(self, selector: Selector, page_url: str) -> list[str]:
         """The next page when the block names one (so ``since`` can stop early), else all pages."""
-        following = next_page_link(selector, page_url, self.base_url)
-        return [following] if following else pagination_links(selector, page_url, self.base_url)
+        following = next_page_link(selector, page_url)
+        return [following] if following else pagination_links(selector, page_url)
 
     def _only_older(self, links: list[str]) -> bool:
         if self.since is None:
@@ -220,7 +188,7 @@ def page_selector(response: Response, cut: Callable[[bytes], bytes] | None = Non
     the response until the garbage collector runs; a local selector is freed
     as soon as the callback returns. Only what ``cut`` keeps is decoded (an article
     page's 40 KB of its 540 KB): decoding the whole page costs as much as a parse.
-    A wrong declared charset is corrected (``rfi_cn.encoding``). A page that is not
+    A wrong declared charset is corrected (``rfi_cn.normalise.encoding``). A page that is not
     text has no links.
     """
     if not isinstance(response, TextResponse) or not response.body:

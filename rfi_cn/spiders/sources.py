@@ -28,14 +28,29 @@ import scrapy
 from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse, XmlResponse
-from w3lib.url import safe_url_string
 
-from rfi_cn.extract.discovery import AUTHOR_PREFIX, TAG_PREFIX, archive_links, author_links, named_page_url, tag_links
-from rfi_cn.extract.feeds_rss import rss_entries
-from rfi_cn.extract.listing import article_links
+from rfi_cn.extract.links import (
+    AUTHOR_PREFIX,
+    TAG_PREFIX,
+    archive_links,
+    article_links,
+    author_links,
+    named_page_url,
+    tag_links,
+)
+from rfi_cn.extract.rss import rss_entries
 from rfi_cn.extract.sitemaps import sitemap_body, sitemap_links
 from rfi_cn.periods import ARCHIVE_PREFIX, DateRange, archive_period
-from rfi_cn.urls import EDITION_PREFIX, SITEMAP_PREFIX, article_date, path_of, to_crawl_url
+from rfi_cn.site import (
+    EDITION_PREFIX,
+    FRONT_PAGE,
+    SITE_ORIGIN,
+    SITEMAP_PREFIX,
+    article_date,
+    link_url,
+    path_of,
+    site_path_url,
+)
 
 SOURCES = ("sections", "rss", "sitemaps", "archives", "tags", "authors")
 BACKFILL_SOURCES = ("sitemaps", "archives")
@@ -58,7 +73,6 @@ class DiscoverySources:
     """Start requests and callbacks of every source but ``sections`` (a mixin for the spider)."""
 
     # Provided by the spider.
-    base_url: str
     since: date | None
     sections: list[str]
     crawler: Crawler
@@ -105,9 +119,7 @@ class DiscoverySources:
                 yield from starts[source]()
         front_sections = "sections" in self.discover and not self.sections
         if self._front_page_links_wanted() and not front_sections:
-            yield scrapy.Request(
-                f"{self.base_url}/cn/", callback=self.parse_front_sources, errback=self.on_listing_error
-            )
+            yield scrapy.Request(FRONT_PAGE, callback=self.parse_front_sources, errback=self.on_listing_error)
 
     def _rss_starts(self) -> Iterator[scrapy.Request]:
         yield from self._setting_starts("RFI_RSS_PATHS", EDITION_PREFIX, self.parse_rss)
@@ -120,7 +132,7 @@ class DiscoverySources:
     ) -> Iterator[scrapy.Request]:
         """The paths of ``setting`` on the crawled origin; a path outside ``prefix`` is refused."""
         for path in self.crawler.settings.getlist(setting):
-            url = to_crawl_url(path, f"{self.base_url}/", self.base_url, prefix)
+            url = link_url(path, f"{SITE_ORIGIN}/", prefix)
             if url is None:
                 raise ValueError(f"{setting}: {path!r} is not a path under {prefix}")
             yield self._source_request(url, callback)
@@ -130,11 +142,11 @@ class DiscoverySources:
             return  # the whole archive: its year pages are linked from the front page
         first_year = self.crawler.settings.getint("RFI_ARCHIVE_FIRST_YEAR")
         for year in self.dates.years(datetime.now(UTC).year, first_year):
-            yield self._source_request(safe_url_string(f"{self.base_url}{ARCHIVE_PREFIX}{year}/"), self.parse_archive)
+            yield self._source_request(site_path_url(f"{ARCHIVE_PREFIX}{year}/"), self.parse_archive)
 
     def _named_starts(self, prefix: str, names: list[str]) -> Iterator[scrapy.Request]:
         for name in names:
-            yield from self._named_listing(named_page_url(self.base_url, prefix, name))
+            yield from self._named_listing(named_page_url(prefix, name))
 
     def _front_page_links_wanted(self) -> bool:
         wanted = {"tags": not self.tags, "authors": not self.authors, "archives": not self.dates.bounded}
@@ -149,7 +161,7 @@ class DiscoverySources:
         """Keyword, author and archive pages linked from the front page, for the chosen sources."""
         yield from self._tag_and_author_pages(selector, page_url)
         if "archives" in self.discover:
-            yield from self._archive_pages(archive_links(selector, page_url, self.base_url))
+            yield from self._archive_pages(archive_links(selector, page_url))
 
     def article_page_sources(self, response: Response) -> Iterator[scrapy.Request]:
         """Keyword and author pages an article links to, when those sources discover their pages."""
@@ -158,10 +170,10 @@ class DiscoverySources:
 
     def _tag_and_author_pages(self, selector: Selector, page_url: str) -> Iterator[scrapy.Request]:
         if "tags" in self.discover and not self.tags:
-            for url in tag_links(selector, page_url, self.base_url):
+            for url in tag_links(selector, page_url):
                 yield from self._named_listing(url)
         if "authors" in self.discover and not self.authors:
-            for url in author_links(selector, page_url, self.base_url):
+            for url in author_links(selector, page_url):
                 yield from self._named_listing(url)
 
     def _named_listing(self, url: str) -> Iterator[scrapy.Request]:
@@ -173,7 +185,7 @@ class DiscoverySources:
     # --- Callbacks ----------------------------------------------------------
     def parse_rss(self, response: Response) -> Iterator[Any]:
         """An RSS 2.0 feed: its articles within the range (the URL's day, else ``pubDate``)."""
-        entries = rss_entries(response.body, response.url, self.base_url)
+        entries = rss_entries(response.body, response.url)
         kept = [entry.url for entry in entries if self.dates.contains(article_date(entry.url) or entry.published)]
         self._count("rfi_cn/rss/skipped_by_range", len(entries) - len(kept))
         yield from self._article_requests(kept)
@@ -186,7 +198,7 @@ class DiscoverySources:
             self.crawler.stats.inc_value("rfi_cn/sitemaps/invalid")
             self.logger.warning("Ignoring invalid sitemap: %s", response.url)  # type: ignore[attr-defined]
             return
-        links = sitemap_links(body, response.url, self.base_url, self.dates)
+        links = sitemap_links(body, response.url, self.dates)
         self._count("rfi_cn/sitemaps/skipped_by_range", links.skipped)
         for url in links.sitemaps:
             if url not in self.source_pages:
@@ -196,8 +208,8 @@ class DiscoverySources:
     def parse_archive(self, response: Response) -> Iterator[Any]:
         """An archive page: its articles, its pagination, and the archive pages it links to."""
         selector = _selector(response)
-        yield from self._article_requests(article_links(selector, response.url, self.base_url))
-        pages = archive_links(selector, response.url, self.base_url) + self._next_pages(selector, response.url)
+        yield from self._article_requests(article_links(selector, response.url))
+        pages = archive_links(selector, response.url) + self._next_pages(selector, response.url)
         yield from self._archive_pages(pages)
 
     def _archive_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:

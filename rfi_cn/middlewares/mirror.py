@@ -1,0 +1,38 @@
+"""Fetching the site from another origin: a download handler that maps URLs at the wire.
+
+``RFI_BASE_URL`` may name a mirror, a replay or a loopback test server. Every
+other part of the crawl (requests, middlewares, robots.txt, the duplicate filter,
+callbacks, records, the crawl state) sees only real-site URLs; this handler alone
+fetches ``https://www.rfi.fr/<path>`` from ``<RFI_BASE_URL>/<path>`` and hands the
+response back under the real-site URL, with a ``Location`` on the mirror's origin
+mapped back too. It is a download handler rather than a downloader middleware so
+that nothing is rescheduled and no other component ever sees the mirror's URL.
+"""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from rfi_cn.site import SITE_ORIGIN, from_mirror, to_mirror
+
+
+class MirrorDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler, fetching real-site URLs from ``RFI_BASE_URL``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.base_url: str = (crawler.settings.get("RFI_BASE_URL") or SITE_ORIGIN).rstrip("/")
+
+    async def download_request(self, request: Request) -> Response:
+        mirror_url = to_mirror(request.url, self.base_url)
+        if mirror_url == request.url:
+            return await super().download_request(request)
+        response = await super().download_request(request.replace(url=mirror_url))
+        location = response.headers.get(b"Location")
+        if location is not None:
+            site_location = from_mirror(location.decode("latin-1"), self.base_url)
+            response.headers[b"Location"] = site_location.encode("latin-1")
+        return response.replace(url=request.url, request=request)

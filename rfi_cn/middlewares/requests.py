@@ -1,0 +1,136 @@
+"""Which article requests a page's links become: the one filter between navigation and fetching.
+
+The spider marks the requests it builds: article pages (``meta["rfi_article"]``),
+listing pages (``meta["rfi_listing"]``) and a listing's next pages
+(``meta["rfi_next_page"]``). ``ArticleRequestFilter``, a spider middleware, lets an
+article request through only when
+
+1. its URL's day is within ``-a since=`` / ``-a until=`` (else ``skipped_since`` /
+   ``skipped_until``);
+2. this run has not claimed it yet: the claims backend (``RFI_CLAIMS_BACKEND``: a
+   set here, a Redis set shared by the workers of a run in distributed mode);
+3. the crawl state does not know it as exported before the refresh window
+   (``skipped_known``, see ``rfi_cn.state.incremental``);
+
+and counts each one it lets through as ``rfi_cn/articles/discovered``: every
+discovered article then ends as one outcome (``rfi_cn.accounting``). A listing
+page all of whose articles the crawl state knows ends its section: its next
+pages are dropped (``rfi_cn/listings/stopped_by_state``), except after an
+unclean stop, when every listing is walked again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any, Protocol
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
+from scrapy.utils.misc import load_object
+
+from rfi_cn.site import article_date
+from rfi_cn.state.incremental import Incremental, incremental_for
+from rfi_cn.state.resume import previous_stop_was_unclean
+
+ARTICLE = "rfi_article"
+LISTING = "rfi_listing"
+NEXT_PAGE = "rfi_next_page"
+
+
+class Claims(Protocol):
+    """The article URLs a run has taken on."""
+
+    def claim(self, url: str) -> bool:
+        """True for the first claim of ``url`` in the run."""
+
+    def fetching(self, url: str) -> None:
+        """``url`` will be requested (counted by the run)."""
+
+
+class LocalClaims:
+    """Single-process claims: a set, kept in the ``JOBDIR``'s spider state when there is one."""
+
+    def __init__(self) -> None:
+        self.urls: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LocalClaims:
+        claims = cls()
+        crawler.signals.connect(claims.spider_opened, signal=signals.spider_opened)
+        return claims
+
+    def spider_opened(self, spider: Spider) -> None:
+        """With a ``JOBDIR``, the URLs claimed by earlier runs of the job (saved at each clean stop)."""
+        state = getattr(spider, "state", None)
+        if state is not None:
+            self.urls = state.setdefault("article_urls", self.urls)
+
+    def claim(self, url: str) -> bool:
+        if url in self.urls:
+            return False
+        self.urls.add(url)
+        return True
+
+    def fetching(self, url: str) -> None:
+        """The crawl stats count it (``rfi_cn/articles/discovered``)."""
+
+
+class ArticleRequestFilter:
+    """Spider middleware: since/until, claims and the crawl state, applied to article requests."""
+
+    def __init__(self, crawler: Crawler, claims: Claims, incremental: Incremental, walk_all: bool) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.claims = claims
+        self.incremental = incremental
+        self.walk_all = walk_all  # after an unclean stop, no listing ends a section
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArticleRequestFilter:
+        backend: Any = load_object(crawler.settings["RFI_CLAIMS_BACKEND"])
+        walk_all = previous_stop_was_unclean(crawler.settings)  # before this run leaves its marker
+        return cls(crawler, backend.from_crawler(crawler), incremental_for(crawler), walk_all)
+
+    async def process_spider_output(
+        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
+    ) -> AsyncIterator[Any]:
+        output = [entry async for entry in result]
+        articles = [entry.url for entry in output if _is_marked(entry, ARTICLE)]
+        listing = bool(response.meta.get(LISTING))
+        stop_section = listing and bool(articles) and not self.walk_all and self.incremental.all_known(articles)
+        if stop_section:
+            self.stats.inc_value("rfi_cn/listings/stopped_by_state")
+        for entry in output:
+            if _is_marked(entry, ARTICLE) and not self.admit(entry.url):
+                continue
+            if stop_section and _is_marked(entry, NEXT_PAGE):
+                continue
+            yield entry
+
+    def admit(self, url: str) -> bool:
+        """Whether the article at ``url`` is requested; counts the reason when it is not."""
+        published = article_date(url)
+        since: date | None = getattr(self.crawler.spider, "since", None)
+        until: date | None = getattr(self.crawler.spider, "until", None)
+        if since and published and published < since:
+            self.stats.inc_value("rfi_cn/articles/skipped_since")
+            return False
+        if until and published and published > until:
+            self.stats.inc_value("rfi_cn/articles/skipped_until")
+            return False
+        if not self.claims.claim(url):
+            return False
+        if not self.incremental.should_fetch(url):
+            self.stats.inc_value("rfi_cn/articles/skipped_known")
+            return False
+        self.claims.fetching(url)
+        self.stats.inc_value("rfi_cn/articles/discovered")
+        return True
+
+
+def _is_marked(entry: Any, mark: str) -> bool:
+    return isinstance(entry, Request) and bool(entry.meta.get(mark))

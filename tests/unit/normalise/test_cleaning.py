@@ -1,0 +1,67 @@
+import re
+
+import lxml.html
+import pytest
+
+from rfi_cn.normalise.cleaning import body_text, clean_body_html
+from tests.conftest import shared_file
+
+BASE = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20250101-x"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("<p><span><span><font>深层</font></span></span>嵌套</p>", "<p>深层嵌套</p>"),
+        ('<div class="m-interstitial"><p>广告</p></div><p>正文</p>', "<p>正文</p>"),
+        ('<div><div><div class="x m-interstitial y"><p>广告</p></div></div></div><p>正文</p>', "<p>正文</p>"),
+        ('<div class="o-self-promo o-self-promo--nl"><p>订阅</p></div><p>正文</p>', "<p>正文</p>"),
+        ("<p>正文</p><script>alert(1)</script><style>p{}</style><iframe src=x></iframe>", "<p>正文</p>"),
+        ('<p class="a" style="b" onclick="c()">正文</p>', "<p>正文</p>"),
+        (
+            '<p><a href="/cn/x/" target="_blank" class="l">链接</a></p>',
+            '<p><a href="https://www.rfi.fr/cn/x/">链接</a></p>',
+        ),
+        ('<p><a href="javascript:alert(1)">链接</a>文字</p>', "<p>链接文字</p>"),
+        ('<p><a href=" JavaScript:alert(1)">链接</a></p>', "<p>链接</p>"),
+        ('<p><a href="data:text/html,x">链接</a></p>', "<p>链接</p>"),
+        ("<p>一&nbsp;&nbsp;二   三</p>", "<p>一 二 三</p>"),
+        ("<p>中文\n  断行</p>", "<p>中文断行</p>"),
+        ("<p>English\n words</p>", "<p>English words</p>"),
+        ("<p>  </p><p><span> </span></p><h2></h2><p>正文</p>", "<p>正文</p>"),
+        ("<h2>\n  <strong>标题</strong>\n</h2>", "<h2><strong>标题</strong></h2>"),
+        ("<p>第一行<br>第二行</p>", "<p>第一行<br>第二行</p>"),
+        ("<p>正文<!-- comment --></p>", "<p>正文</p>"),
+        ("<ul><li> 一 </li><li>二</li></ul>", "<ul><li>一</li><li>二</li></ul>"),
+        ("", ""),
+        ("   ", ""),
+    ],
+)
+def test_clean_body_html(raw: str, clean: str) -> None:
+    assert clean_body_html(raw, BASE) == clean
+
+
+def test_clean_is_idempotent_on_mixed_markup() -> None:
+    raw = "<div><p><span>一 <em>二</em>\n三</span></p><blockquote><p>引 用</p></blockquote></div>"
+    once = clean_body_html(raw, BASE)
+    assert clean_body_html(once, BASE) == once
+
+
+def test_body_text_joins_blocks_with_a_blank_line() -> None:
+    html = "<h2><strong>小标题</strong></h2><p>第一段，<a href='https://x/'>链接</a>。</p><blockquote><p>引语</p></blockquote><ul><li>甲</li><li>乙</li></ul>"
+    assert body_text(html) == "小标题\n\n第一段，链接。\n\n引语\n\n甲\n\n乙"
+
+
+def test_body_text_keeps_loose_text_and_line_breaks() -> None:
+    assert body_text("开头<p>段落<br>下一行</p>结尾") == "开头\n\n段落\n下一行\n\n结尾"
+
+
+def test_the_seed_body_comes_out_as_its_three_paragraphs() -> None:
+    seed = shared_file("seed/000_fe7ddcecb5353af4.txt").read_text(encoding="utf-8")
+    body = re.search(r"<div><p><span>.*?</div>", seed, re.S)
+    assert body is not None and body.group(0).count("<span>") == 18  # six levels, three paragraphs
+    expected = [p.text_content().strip() for p in lxml.html.fragment_fromstring(body.group(0)).iter("p")]
+    clean = clean_body_html(body.group(0), BASE)
+    assert clean == "".join(f"<p>{text}</p>" for text in expected)
+    assert len(expected) == 3 and all(expected)
+    assert body_text(clean) == "\n\n".join(expected)
