@@ -1,9 +1,11 @@
 """Deployment end to end: a real Scrapyd on loopback, ``scrapyd-deploy``, ``schedule.json``.
 
-Scrapyd runs in a temporary directory with authentication on; the project is
-deployed with scrapy.cfg's ``[deploy]`` target, whose URL and credentials come
-from the environment, and scheduled with ``deploy/rfi-cn-schedule.sh`` (what the
-cron line and the systemd service run); the job crawls the loopback fixture site.
+Scrapyd runs in a temporary directory with authentication on, started by
+``deploy/scrapyd-launch`` (what ``deploy/scrapyd.service`` runs); the project is
+deployed with ``deploy/deploy-egg`` (scrapy.cfg's ``[deploy]`` target, whose URL
+and credentials come from the environment), and scheduled with
+``deploy/rfi-cn-schedule.sh`` (what the cron line and the systemd service run);
+the job crawls the loopback fixture site.
 """
 
 from __future__ import annotations
@@ -65,15 +67,13 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     home = tmp_path_factory.mktemp("scrapyd")
     port = free_port()
     (home / "scrapyd.conf").write_text(
-        "[scrapyd]\nbind_address = 127.0.0.1\n"
-        f"http_port = {port}\nusername = {USER}\npassword = {PASSWORD}\n"
-        "poll_interval = 0.2\nmax_proc = 1\n",
-        encoding="utf-8",
+        f"[scrapyd]\nhttp_port = {port}\npoll_interval = 0.2\nmax_proc = 1\n", encoding="utf-8"
     )
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("RFI_", "DATA_LAKE", "CRAWL_"))}
+    launch = credentials(f"http://127.0.0.1:{port}")  # the launcher reads the credentials from here
+    env = {key: value for key, value in launch.items() if not key.startswith(("RFI_", "DATA_LAKE", "CRAWL_"))}
     with (home / "scrapyd.out").open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT
+            [str(ROOT / "deploy" / "scrapyd-launch")], cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}"
 
@@ -93,13 +93,14 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
 
 
 def credentials(url: str) -> dict[str, str]:
-    return {**os.environ, "SCRAPYD_URL": url, "SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD}
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # this Python's scrapyd*
+    return {**os.environ, "PATH": path, "SCRAPYD_URL": url, "SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD}
 
 
 def deploy(url: str) -> subprocess.CompletedProcess[str]:
     env = credentials(url)
     return subprocess.run(
-        [sys.executable, "-m", "scrapyd_client.deploy", "--version", "1"],
+        [str(ROOT / "deploy" / "deploy-egg"), "--version", "1"],
         cwd=ROOT,
         env=env,
         capture_output=True,
