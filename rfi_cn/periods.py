@@ -29,14 +29,6 @@ class DateRange:
     since: date | None = None
     until: date | None = None
 
-    @classmethod
-    def parse(cls, since: str | None, until: str | None) -> DateRange:
-        """From ``-a since=YYYY-MM-DD -a until=YYYY-MM-DD``; refuses an empty range."""
-        bounds = cls(date.fromisoformat(since) if since else None, date.fromisoformat(until) if until else None)
-        if bounds.since and bounds.until and bounds.since > bounds.until:
-            raise ValueError(f"since {bounds.since} is after until {bounds.until}")
-        return bounds
-
     @property
     def bounded(self) -> bool:
         return self.since is not None or self.until is not None

@@ -113,6 +113,9 @@ CRAWL_STATE_TIMEOUT = 30.0  # seconds a writer waits for another job's write
 INCREMENTAL_REFRESH_HOURS = 48.0
 INCREMENTAL_NOW = None  # the clock; an ISO time pins "now" (replays, tests)
 
+# --- Checks (scrapy check): @path names a page of the site -----------------
+SPIDER_CONTRACTS = {"rfi_cn.spiders.contracts.PathContract": 10}
+
 # --- Engine --------------------------------------------------------------
 LOG_LEVEL = "INFO"
 

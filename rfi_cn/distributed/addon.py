@@ -8,6 +8,7 @@ from typing import Any
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from rfi_cn.distributed import redis_url, run_id, run_key
+from rfi_cn.distributed.coordinator import WorkerCoordinator
 
 
 class DistributedMode:
@@ -29,9 +30,7 @@ class DistributedMode:
         _override(settings, "DISTRIBUTED_MODE", True)
         # One host: a worker should not take more from the shared queue than it can download.
         _override(settings, "CONCURRENT_REQUESTS", settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
-        extensions = settings.getdict("EXTENSIONS")
-        extensions["rfi_cn.distributed.coordinator.WorkerCoordinator"] = 600
-        _override(settings, "EXTENSIONS", extensions)
+        settings.set_in_component_priority_dict("EXTENSIONS", WorkerCoordinator, 600)
 
 
 def _override(settings: BaseSettings, name: str, value: Any) -> None:

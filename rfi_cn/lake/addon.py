@@ -34,7 +34,6 @@ STORAGES = {
     "file": "rfi_cn.lake.storages.AtomicFileFeedStorage",
     "s3": "rfi_cn.lake.storages.ChecksumS3FeedStorage",
 }
-MANIFEST_EXTENSION = "rfi_cn.lake.manifest.RunManifest"
 
 
 def lake_uri(root: str, kind: str, compression: str | None = None) -> str:
@@ -114,7 +113,9 @@ class DataLakeFeeds:
         for scheme, storage in STORAGES.items():
             if scheme not in storages:  # a project's own storage wins
                 storages[scheme] = storage
-        settings["EXTENSIONS"][MANIFEST_EXTENSION] = 600
+        from rfi_cn.lake.manifest import RunManifest  # here: the manifest module imports this one
+
+        settings.set_in_component_priority_dict("EXTENSIONS", RunManifest, 600)
 
 
 def _feeds_switched_off(settings: BaseSettings) -> bool:

@@ -3,8 +3,8 @@
 ``RFI_BASE_URL`` may name a mirror, a replay or a loopback test server. Every
 other part of the crawl (requests, middlewares, robots.txt, the duplicate filter,
 callbacks, records, the crawl state) sees only real-site URLs; this handler alone
-fetches ``https://www.rfi.fr/<path>`` from ``<RFI_BASE_URL>/<path>`` and hands the
-response back under the real-site URL, with a ``Location`` on the mirror's origin
+fetches a page of the site (``rfi_cn.site.SITE_ORIGIN``) from the same path on
+``RFI_BASE_URL`` and hands the response back under the real-site URL, with a ``Location`` on the mirror's origin
 mapped back too. It is a download handler rather than a downloader middleware so
 that nothing is rescheduled and no other component ever sees the mirror's URL.
 """

@@ -30,13 +30,13 @@ from rfi_cn.extract.slicing import article_slice
 from rfi_cn.middlewares.requests import ARTICLE, LISTING, NEXT_PAGE
 from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.normalise.encoding import page_text
-from rfi_cn.site import FRONT_PAGE, article_date, section_name, section_url
+from rfi_cn.site import FRONT_PAGE, SITE_HOSTS, article_date, section_name, section_url
 from rfi_cn.spiders.sources import DiscoverySources
 
 
 class RfiCnSpider(DiscoverySources, scrapy.Spider):
     name = "rfi_cn"
-    allowed_domains: ClassVar[list[str]] = ["www.rfi.fr"]
+    allowed_domains: ClassVar[list[str]] = sorted(SITE_HOSTS)
 
     def __init__(
         self,
@@ -75,7 +75,7 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
     def parse_front(self, response: Response) -> Iterator[Any]:
         """The front page: every navigation section, and the articles it lists.
 
-        @url https://www.rfi.fr/cn/
+        @path /cn/
         @returns requests 4
         @returns items 0 0
         """
@@ -88,7 +88,7 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
     def parse_listing(self, response: Response, section: str) -> Iterator[Any]:
         """A section page: its articles, then the next page (bounded by ``max_pages`` and ``since``).
 
-        @url https://www.rfi.fr/cn/政治/
+        @path /cn/政治/
         @cb_kwargs {"section": "政治"}
         @returns requests 2
         @returns items 0 0
@@ -106,7 +106,7 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         """An article page: its item, or a reject when it cannot be read.
 
-        @url https://www.rfi.fr/cn/政治/20251130-台湾增加400亿美元国防开支-加速部署t-dome防空系统
+        @path /cn/政治/20251130-台湾增加400亿美元国防开支-加速部署t-dome防空系统
         @returns items 1 1
         @returns requests 0 0
         @scrapes id url title lead published_at body_html

@@ -9,6 +9,7 @@ import pytest
 from scrapy.settings import Settings
 
 from rfi_cn.lake.addon import DataLakeFeeds, lake_feeds, manifest_uri
+from rfi_cn.lake.manifest import RunManifest
 from rfi_cn.lake.storages import AtomicFileFeedStorage
 
 
@@ -58,7 +59,7 @@ def test_the_add_on_installs_storages_gzip_and_the_manifest() -> None:
         "file": "rfi_cn.lake.storages.AtomicFileFeedStorage",
         "s3": "rfi_cn.lake.storages.ChecksumS3FeedStorage",
     }
-    assert settings.getdict("EXTENSIONS")["rfi_cn.lake.manifest.RunManifest"] == 600
+    assert settings.getdict("EXTENSIONS")[RunManifest] == 600
 
 
 def test_an_unknown_compression_is_refused() -> None:
@@ -71,4 +72,4 @@ def test_scrapy_check_switching_feeds_off_keeps_the_lake_and_manifest_off() -> N
     settings.set("FEEDS", {}, priority=35)  # what `scrapy check` does
     DataLakeFeeds().update_settings(settings)
     assert settings.getdict("FEEDS") == {}
-    assert "rfi_cn.lake.manifest.RunManifest" not in settings.getdict("EXTENSIONS")
+    assert RunManifest not in settings.getdict("EXTENSIONS")
