@@ -7,21 +7,13 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from fixture_site.server import FixtureServer, serving
-from fixture_site.site import SiteFacts, build_site
+from fixture_site.server import FixtureServer
+from fixture_site.site import SiteFacts
 from tests.crawling import ROOT, run_crawl
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[tuple[FixtureServer, SiteFacts]]:
-    routes, facts = build_site()
-    with serving(routes) as server:
-        yield server, facts
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,11 +15,12 @@ import pytest
 from redis import Redis
 from scrapy.settings import Settings
 
-from fixture_site.server import FixtureServer, serving
+from fixture_site.server import FixtureServer
 from fixture_site.site import GROWTH_CHANGED_ID, GROWTH_NEW_IDS, SiteFacts, build_site
 from rfi_cn.distributed import run_key
 from rfi_cn.distributed.coordinator import run_totals
 from tests.crawling import FAST, ROOT
+from tests.polling import wait_for
 from tests.redis_server import redis_server
 
 RUN = "test-run"
@@ -33,11 +33,9 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def site() -> Iterator[tuple[FixtureServer, SiteFacts]]:
-    routes, facts = build_site()
-    with serving(routes) as server:
-        server.delay = 0.3  # a crawl of ~8 s: both workers take part (an idle one looks again every 5 s)
-        yield server, facts
+def site(fresh_site: tuple[FixtureServer, SiteFacts]) -> tuple[FixtureServer, SiteFacts]:
+    fresh_site[0].delay = 0.3  # a crawl of ~8 s: both workers take part (an idle one looks again every 5 s)
+    return fresh_site
 
 
 def start_worker(
@@ -75,13 +73,6 @@ def exported_count(log: Path) -> int:
     return int(text.split(marker, 1)[1].split(",", 1)[0]) if marker in text else 0
 
 
-def wait_for(condition, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-
-
 def test_two_workers_share_the_crawl_and_export_each_article_once(site, redis_url: str, tmp_path: Path) -> None:
     server, facts = site
     lake = tmp_path / "lake"
@@ -107,7 +98,7 @@ def test_a_killed_worker_loses_nothing(site, redis_url: str, tmp_path: Path) -> 
     victim, survivor = (start_worker(server.base_url, lake, redis_url, log) for log in logs)
     client = Redis.from_url(redis_url, decode_responses=True)
     pending = run_key(Settings({"REDIS_RUN_ID": RUN}), f"pending:{os.uname().nodename}:{victim.pid}")
-    wait_for(lambda: client.scard(pending) >= 3)
+    wait_for(lambda: client.scard(pending) >= 3, "three pending articles")
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
     assert survivor.wait(timeout=120) == 0

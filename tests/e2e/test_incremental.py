@@ -126,16 +126,15 @@ def test_three_scheduled_runs_fetch_and_export_only_what_is_new(tmp_path: Path) 
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_two_jobs_at_once_share_the_state_without_corrupting_it(tmp_path: Path) -> None:
-    routes, facts = build_site()
+def test_two_jobs_at_once_share_the_state_without_corrupting_it(fresh_site, tmp_path: Path) -> None:
+    server, facts = fresh_site
     path = tmp_path / "state.sqlite3"
-    with serving(routes) as server:
-        jobs = []
-        for name in "ab":
-            settings = {"CRAWL_STATE_PATH": str(path), "CRAWL_STATE_TIMEOUT": "60"}
-            command = crawl_command(server.base_url, tmp_path / name, settings=settings)
-            jobs.append(subprocess.Popen(command, cwd=ROOT))
-        results = [crawl_result(tmp_path / name, job.wait(timeout=120)) for name, job in zip("ab", jobs, strict=True)]
+    jobs = []
+    for name in "ab":
+        settings = {"CRAWL_STATE_PATH": str(path), "CRAWL_STATE_TIMEOUT": "60"}
+        command = crawl_command(server.base_url, tmp_path / name, settings=settings)
+        jobs.append(subprocess.Popen(command, cwd=ROOT))
+    results = [crawl_result(tmp_path / name, job.wait(timeout=120)) for name, job in zip("ab", jobs, strict=True)]
     assert [result.returncode for result in results] == [0, 0], [result.log[-2000:] for result in results]
     for result in results:
         assert result.stats["finish_reason"] == "finished" and result.stats["rfi_cn/articles/unaccounted"] == 0

@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -26,19 +25,11 @@ from jsonschema import Draft202012Validator
 from moto.server import ThreadedMotoServer
 
 from fixture_site.faults import Stall
-from fixture_site.server import FixtureServer, serving
-from fixture_site.site import SiteFacts, build_site
 from tests.crawling import ROOT, crawl_command, run_crawl
+from tests.polling import wait_for
 
 SCHEMA_FILE = ROOT / "rfi_cn" / "lake" / "schemas" / "article.schema.json"
 ECONOMY = ["T020", "T035", "T036", "T037"]  # the 经贸 section's articles
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[tuple[FixtureServer, SiteFacts]]:
-    routes, facts = build_site()
-    with serving(routes) as server:
-        yield server, facts
 
 
 def visible_files(root: Path) -> list[str]:
@@ -168,13 +159,6 @@ def test_a_file_that_cannot_be_stored_is_listed_as_failed(site, tmp_path: Path) 
     assert "1 lake files could not be stored" in result.log
 
 
-def wait_for(condition: Any, deadline: float, what: str) -> None:
-    end = time.monotonic() + deadline
-    while not condition():
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def test_sigkill_mid_export_leaves_no_visible_part_file_and_no_manifest(site, tmp_path: Path) -> None:
     server, facts = site
     held = next(path for path in facts.article_paths if "20251121-测试新闻0037" in path)
@@ -185,7 +169,7 @@ def test_sigkill_mid_export_leaves_no_visible_part_file_and_no_manifest(site, tm
     articles = tmp_path / "lake" / "rfi_cn" / "articles"
     try:
         # Mid-export: the article part file is open (an article was exported) while one is held.
-        wait_for(lambda: server.requested(held) and list(articles.glob("dt=*/.part-*.jsonl.tmp")), 60, "export")
+        wait_for(lambda: server.requested(held) and list(articles.glob("dt=*/.part-*.jsonl.tmp")), "export")
         os.kill(crawl.pid, signal.SIGKILL)
         assert crawl.wait(timeout=30) == -signal.SIGKILL
     finally:

@@ -16,7 +16,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,9 +25,8 @@ from typing import Any
 
 import pytest
 
-from fixture_site.server import serving
-from fixture_site.site import build_site
 from tests.crawling import ROOT, CrawlResult, run_crawl
+from tests.polling import wait_for
 
 USER, PASSWORD = "rfi", "s3cret-for-tests"
 DEADLINE = 120.0
@@ -49,17 +47,6 @@ def call(url: str, data: dict[str, Any] | list[tuple[str, str]] | None = None, a
         request.add_header("Authorization", f"Basic {token}")
     with urllib.request.urlopen(request, timeout=30) as answer:
         return dict(json.load(answer))
-
-
-def wait_for(condition: Any, what: str, deadline: float = DEADLINE) -> Any:
-    """Poll ``condition`` until it returns something true, or fail after ``deadline`` seconds."""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +72,7 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
             return False
 
     try:
-        wait_for(up, "scrapyd to listen")
+        wait_for(up, "scrapyd to listen", DEADLINE, 0.2)
         yield url, home
     finally:
         process.terminate()
@@ -127,7 +114,7 @@ def wait_finished(url: str, job: str) -> None:
     def finished() -> bool:
         return any(entry["id"] == job for entry in call(f"{url}/listjobs.json?project=rfi_cn")["finished"])
 
-    wait_for(finished, f"job {job} to finish")
+    wait_for(finished, f"job {job} to finish", DEADLINE, 0.2)
 
 
 def without_crawl_time(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -141,26 +128,25 @@ def test_scrapyd_refuses_an_unauthenticated_schedule(scrapyd) -> None:
     assert refused.value.code == 401
 
 
-def test_deploy_schedule_and_export_through_scrapyd(scrapyd, tmp_path: Path) -> None:
+def test_deploy_schedule_and_export_through_scrapyd(scrapyd, fresh_site, tmp_path: Path) -> None:
     url, home = scrapyd
     deployed = deploy(url)
     assert deployed.returncode == 0, deployed.stderr
     assert json.loads(deployed.stdout.strip().splitlines()[-1])["status"] == "ok", deployed.stdout
     assert call(f"{url}/listspiders.json?project=rfi_cn")["spiders"] == ["rfi_cn"]
 
-    routes, facts = build_site()
+    server, facts = fresh_site
     lake = tmp_path / "lake"
-    with serving(routes) as server:
-        settings = {
-            "RFI_BASE_URL": server.base_url,
-            "DATA_LAKE_URI": str(lake),
-            "CRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
-            "AUTOTHROTTLE_ENABLED": "0",
-            "DOWNLOAD_DELAY": "0",
-        }
-        job = schedule(url, settings)
-        wait_finished(url, job)
-        direct = run_crawl(server.base_url, tmp_path / "direct")  # the same crawl from the source tree
+    settings = {
+        "RFI_BASE_URL": server.base_url,
+        "DATA_LAKE_URI": str(lake),
+        "CRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
+        "AUTOTHROTTLE_ENABLED": "0",
+        "DOWNLOAD_DELAY": "0",
+    }
+    job = schedule(url, settings)
+    wait_finished(url, job)
+    direct = run_crawl(server.base_url, tmp_path / "direct")  # the same crawl from the source tree
 
     log = home / "logs" / "rfi_cn" / "rfi_cn" / f"{job}.log"
     result = CrawlResult(0, lake, log.read_text(encoding="utf-8"))
@@ -177,29 +163,28 @@ def test_deploy_schedule_and_export_through_scrapyd(scrapyd, tmp_path: Path) -> 
     assert (tmp_path / "state.sqlite3").exists()
 
 
-def test_a_job_cancelled_on_scrapyd_resumes_from_its_jobdir(scrapyd, tmp_path: Path) -> None:
+def test_a_job_cancelled_on_scrapyd_resumes_from_its_jobdir(scrapyd, fresh_site, tmp_path: Path) -> None:
     url, home = scrapyd
     if call(f"{url}/listprojects.json")["projects"] != ["rfi_cn"]:
         assert deploy(url).returncode == 0
-    routes, facts = build_site()
+    server, facts = fresh_site
     lake = tmp_path / "lake"
-    with serving(routes) as server:
-        server.delay = 0.1
-        settings = {
-            "RFI_BASE_URL": server.base_url,
-            "DATA_LAKE_URI": str(lake),
-            "JOBDIR": str(tmp_path / "job"),
-            "CRAWL_STATE_ENABLED": "0",  # only the JOBDIR decides what the second job fetches
-            "AUTOTHROTTLE_ENABLED": "0",
-            "DOWNLOAD_DELAY": "0",
-        }
-        first = schedule(url, settings)
-        wait_for(lambda: sum("测试新闻" in path for path in list(server.requests)) >= 8, "8 article requests")
-        assert call(f"{url}/cancel.json", {"project": "rfi_cn", "job": first})["status"] == "ok"
-        wait_finished(url, first)
-        server.delay = 0.0
-        second = schedule(url, settings)
-        wait_finished(url, second)
+    server.delay = 0.1
+    settings = {
+        "RFI_BASE_URL": server.base_url,
+        "DATA_LAKE_URI": str(lake),
+        "JOBDIR": str(tmp_path / "job"),
+        "CRAWL_STATE_ENABLED": "0",  # only the JOBDIR decides what the second job fetches
+        "AUTOTHROTTLE_ENABLED": "0",
+        "DOWNLOAD_DELAY": "0",
+    }
+    first = schedule(url, settings)
+    wait_for(lambda: sum("测试新闻" in path for path in list(server.requests)) >= 8, "8 article requests")
+    assert call(f"{url}/cancel.json", {"project": "rfi_cn", "job": first})["status"] == "ok"
+    wait_finished(url, first)
+    server.delay = 0.0
+    second = schedule(url, settings)
+    wait_finished(url, second)
 
     logs = home / "logs" / "rfi_cn" / "rfi_cn"
     assert (
