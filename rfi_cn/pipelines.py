@@ -11,6 +11,7 @@ Rejects and failures pass through untouched: nothing is dropped silently.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -37,18 +38,32 @@ class CleanBodyPipeline:
 
 
 class NormaliseDatesPipeline:
-    """Turns each date field's candidates into one UTC ISO 8601 value."""
+    """Turns each date field's candidates into one UTC ISO 8601 value, or ``None``.
+
+    A date more than a day after the crawl is refused: "the crawl" is the item's
+    ``crawled_at``, so items read again later are judged as they were when fetched.
+    """
 
     DATE_FIELDS = ("published_at", "modified_at")
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
+        crawled_at = _instant(item.get("crawled_at"))
         for field in self.DATE_FIELDS:
             value = item.get(field)
             candidates = value if isinstance(value, list) else [value]
-            item[field] = first_utc_iso(candidates)
+            item[field] = first_utc_iso(candidates, now=crawled_at)
         return item
+
+
+def _instant(value: Any) -> datetime | None:
+    """An ISO 8601 timestamp with its zone (``crawled_at``), else ``None`` (the clock is used)."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 class ValidatePipeline:
