@@ -1,6 +1,7 @@
 """Item pipelines, each one job, in this order (see ``ITEM_PIPELINES``):
 
-1. ``CleanBodyPipeline``: raw body HTML → cleaned ``body_html``, ``body_text``, ``content_hash``.
+1. ``CleanBodyPipeline``: raw body HTML → cleaned ``body_html``, ``body_text``, ``content_hash``;
+   a body nested too deep to be read whole becomes a ``RejectItem`` (``too_deep``).
 2. ``NormaliseDatesPipeline``: date candidates → UTC ``YYYY-MM-DDTHH:MM:SSZ`` or ``None``.
 3. ``ValidatePipeline``: an article missing a required field, or not valid under the
    article JSON Schema (``rfi_cn/schemas/article.schema.json``), becomes a ``RejectItem``.
@@ -16,7 +17,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from rfi_cn.cleaning import body_text, clean_body_html
+from rfi_cn.cleaning import TooDeepError, body_text, clean_body_html
 from rfi_cn.dates import first_utc_iso
 from rfi_cn.items import ArticleItem
 from rfi_cn.records import content_hash, reject
@@ -26,12 +27,19 @@ REQUIRED_FIELDS = ("url", "title", "published_at", "body_text")
 
 
 class CleanBodyPipeline:
-    """Cleans the body and derives its text and the content hash."""
+    """Cleans the body and derives its text and the content hash.
+
+    A body nested too deep to be read whole (it may have been cut by a parser)
+    is a ``too_deep`` reject: never a shortened export.
+    """
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        item["body_html"] = clean_body_html(item.get("body_html"), item.get("url") or "") or None
+        try:
+            item["body_html"] = clean_body_html(item.get("body_html"), item.get("url") or "") or None
+        except TooDeepError as exc:
+            return reject(item.get("url"), "too_deep", str(exc), item.get("id"))
         item["body_text"] = body_text(item["body_html"] or "") or None
         item["content_hash"] = content_hash(item.get("title"), item.get("lead"), item["body_text"])
         return item

@@ -40,6 +40,25 @@ def test_clean_body_of_an_empty_body_is_none() -> None:
     assert (item["body_html"], item["body_text"]) == (None, None)
 
 
+def test_a_body_nested_too_deep_is_a_too_deep_reject() -> None:
+    body = "<p>一</p><p>" + "<strong>" * 5000 + "二" + "</strong>" * 5000 + "</p><p>三</p>"
+    result = CleanBodyPipeline().process_item(article(body_html=body))
+    assert isinstance(result, RejectItem)
+    assert (result["url"], result["id"], result["reason"], result["detail"]) == (
+        "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20251101-a",
+        "AB12",
+        "too_deep",
+        "body nested deeper than 1024 elements",
+    )
+
+
+def test_a_deep_body_within_the_limit_is_kept_whole() -> None:
+    item = CleanBodyPipeline().process_item(
+        article(body_html="<p>一</p><p>" + "<span>" * 260 + "二" + "</span>" * 260 + "</p><p>三</p>")
+    )
+    assert (item["body_html"], item["body_text"]) == ("<p>一</p><p>二</p><p>三</p>", "一\n\n二\n\n三")
+
+
 def test_dates_take_the_first_complete_candidate() -> None:
     item = NormaliseDatesPipeline().process_item(
         article(

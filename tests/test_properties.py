@@ -11,7 +11,9 @@ Cleaner properties, for any input:
   it unwraps and elements it deletes (each holding a marker text), the text of
   the output equals the text outside the deleted elements, in order, once all
   white space is removed on both sides (the cleaner only squeezes and trims
-  white space, and removes line breaks between CJK characters).
+  white space, and removes line breaks between CJK characters);
+- nesting thousands of levels deep never shortens a body: its whole text comes
+  out, or ``TooDeepError`` refuses it (only past ``MAX_DEPTH``).
 
 Date normaliser properties: never raises; a result is ``YYYY-MM-DDTHH:MM:SSZ``
 and normalises to itself; any text gives no date, or a date whose year, month,
@@ -37,7 +39,7 @@ import lxml.html
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rfi_cn.cleaning import KEPT_TAGS, body_text, clean_body_html
+from rfi_cn.cleaning import KEPT_TAGS, MAX_DEPTH, TooDeepError, body_text, clean_body_html
 from rfi_cn.dates import read_date, to_utc_iso
 
 BASE = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20250101-x"
@@ -211,6 +213,29 @@ def test_hostile_samples_one_by_one() -> None:
         assert_safe(clean)
         assert clean_body_html(clean, BASE) == clean
         assert "<script" not in clean.lower() and "javascript" not in clean.lower(), clean
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(["span", "strong", "em", "div", "font", "blockquote", "li", "b"]), min_size=1, max_size=4),
+    st.integers(0, 3000),
+)
+@example(["span"], 260)
+@example(["strong"], 1000)
+@example(["strong", "span"], 1000)  # refused
+@example(["li"], 3000)  # a list item closes the one before it: shallow
+def test_deep_nesting_keeps_the_whole_text_or_is_refused(tags: list[str], times: int) -> None:
+    """Never a shortened body: the text after a deep block is all there, or the body is refused."""
+    opening = "".join(f"<{tag}>" for tag in tags) * times
+    closing = "".join(f"</{tag}>" for tag in reversed(tags)) * times
+    raw = f"<p>前文</p>{opening}深处{closing}<p>后文一</p><p>后文二</p>"
+    try:
+        clean = clean_body_html(raw, BASE)
+    except TooDeepError:
+        assert len(tags) * times + 1 >= MAX_DEPTH  # refused only past the limit
+        return
+    assert _squash(body_text(clean)) == "前文深处后文一后文二"
+    assert clean_body_html(clean, BASE) == clean
 
 
 # --- the date normaliser --------------------------------------------------
