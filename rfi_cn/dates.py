@@ -60,7 +60,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ISO_WITH_OFFSET = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[+-][0-9]{2}:[0-5][0-9]|Z)"
 )
-_CAPTION = r"(?:(?P<caption>[\u4e00-\u9fff]{0,8}(?:时间|日期|于)) ?[:：]? ?|[\u4e00-\u9fff]{1,8} ?[:：] ?)?"
+_CAPTION = r"(?:(?P<caption>[\u4e00-\u9fff]{1,10} ?[:：]?) ?)?"  # 更新时间：, 北京时间, 发表于
 _ZONE = r"(?: ?(?P<zone>[+-][0-9]{2}(?::?[0-9]{2})?|(?:UTC|GMT|UT)[+-][0-9]{1,2}(?::?[0-9]{2})?|[A-Z]{1,5}))?"
 _OFFSET = re.compile(r"(?:UTC|GMT|UT)?(?P<sign>[+-])(?P<hours>[0-9]{1,2}):?(?P<minutes>[0-9]{2})?", re.I)
 _CLOCK = r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:[.,][0-9]+)?)?"
@@ -156,15 +156,19 @@ def _zone(caption: str | None, suffix: str | None) -> tzinfo:
 
 
 def _caption_zone(caption: str | None) -> tzinfo | None:
-    """``北京时间`` → Asia/Shanghai; ``更新时间``, ``发表于`` → none; ``东京时间`` → ``ValueError``."""
-    if not caption or not caption.endswith("时间"):
+    """The zone a caption names, if any: ``北京时间`` → Asia/Shanghai; ``更新时间：``, ``发表于``,
+    ``日期：`` → none; ``ValueError`` for another place (``东京时间``) or words that are no caption (``下午``)."""
+    if not caption:
         return None
-    place = caption[: -len("时间")]
-    if place in PLAIN_CAPTIONS:
-        return None
-    if place in PLACE_ZONES:
+    words = caption.rstrip(" :：")
+    place, is_time, _ = words.partition("时间")
+    if is_time and place in PLACE_ZONES:
         return ZoneInfo(PLACE_ZONES[place])
-    raise ValueError(f"unknown zone {caption!r}")
+    if is_time and place not in PLAIN_CAPTIONS:
+        raise ValueError(f"unknown zone {caption!r}")
+    if not (is_time or caption.endswith((":", "：")) or words.endswith(("日期", "于"))):
+        raise ValueError(f"not a caption: {caption!r}")
+    return None
 
 
 def _suffix_zone(suffix: str | None) -> tzinfo | None:
