@@ -18,6 +18,7 @@ from rfi_cn.site import path_of
 ARCHIVE_PREFIX = "/cn/档案资料库/"
 # A day of slack around stated timestamps: lastmod is UTC, URL dates are Paris days.
 SLACK = timedelta(days=1)
+_W3C_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # a sitemap's lastmod may be a date alone
 # /2025/, /2025/11/, /2025/11/03/, /202511/, /20251103/, /2025-11/, /2025-11-03/
 _PERIOD = re.compile(r"^(\d{4})(?:[-/]?(\d{2}))?(?:[-/]?(\d{2}))?/?$")
 
@@ -55,7 +56,13 @@ class DateRange:
 
 
 def day_of(timestamp: str | None) -> date | None:
-    """The UTC day of a W3C/ISO timestamp (``2025-11-30``, ``2025-11-30T09:13:47+01:00``)."""
+    """The UTC day of a W3C/ISO timestamp (``2025-11-30T09:13:47+01:00``), or the day a date alone
+    states (``2025-11-30``: ``to_utc_iso`` refuses a date without its time)."""
+    if timestamp and _W3C_DAY.fullmatch(timestamp.strip()):
+        try:
+            return date.fromisoformat(timestamp.strip())
+        except ValueError:
+            return None
     normalised = to_utc_iso(timestamp)
     return date.fromisoformat(normalised[:10]) if normalised else None
 

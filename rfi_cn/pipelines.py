@@ -1,6 +1,7 @@
 """Item pipelines, each one job, in this order (see ``ITEM_PIPELINES``):
 
-1. ``CleanBodyPipeline``: raw body HTML → cleaned ``body_html``, ``body_text``, ``content_hash``.
+1. ``CleanBodyPipeline``: raw body HTML → cleaned ``body_html``, ``body_text``, ``content_hash``;
+   a body nested too deep to be read whole becomes a ``RejectItem`` (``too_deep``).
 2. ``NormaliseDatesPipeline``: date candidates → UTC ``YYYY-MM-DDTHH:MM:SSZ`` or ``None``.
 3. ``ValidatePipeline``: an article missing a required field, or not valid under the
    article JSON Schema (``rfi_cn/lake/schemas/article.schema.json``), becomes a ``RejectItem``.
@@ -11,6 +12,7 @@ Rejects and failures pass through untouched: nothing is dropped silently.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -18,37 +20,58 @@ from itemadapter import ItemAdapter
 from rfi_cn.accounting import reject
 from rfi_cn.items import ArticleItem, content_hash
 from rfi_cn.lake.schema import schema_errors
-from rfi_cn.normalise.cleaning import body_text, clean_body_html
+from rfi_cn.normalise.cleaning import TooDeepError, body_text, clean_body_html
 from rfi_cn.normalise.dates import first_utc_iso
 
 REQUIRED_FIELDS = ("url", "title", "published_at", "body_text")
 
 
 class CleanBodyPipeline:
-    """Cleans the body and derives its text and the content hash."""
+    """Cleans the body and derives its text and the content hash.
+
+    A body nested too deep to be read whole (it may have been cut by a parser)
+    is a ``too_deep`` reject: never a shortened export.
+    """
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        item["body_html"] = clean_body_html(item.get("body_html"), item.get("url") or "") or None
+        try:
+            item["body_html"] = clean_body_html(item.get("body_html"), item.get("url") or "") or None
+        except TooDeepError as exc:
+            return reject(item.get("url"), "too_deep", str(exc), item.get("id"))
         item["body_text"] = body_text(item["body_html"] or "") or None
         item["content_hash"] = content_hash(item.get("title"), item.get("lead"), item["body_text"])
         return item
 
 
 class NormaliseDatesPipeline:
-    """Turns each date field's candidates into one UTC ISO 8601 value."""
+    """Turns each date field's candidates into one UTC ISO 8601 value, or ``None``.
+
+    A date more than a day after the crawl is refused: "the crawl" is the item's
+    ``crawled_at``, so items read again later are judged as they were when fetched.
+    """
 
     DATE_FIELDS = ("published_at", "modified_at")
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
+        crawled_at = _instant(item.get("crawled_at"))
         for field in self.DATE_FIELDS:
             value = item.get(field)
             candidates = value if isinstance(value, list) else [value]
-            item[field] = first_utc_iso(candidates)
+            item[field] = first_utc_iso(candidates, now=crawled_at)
         return item
+
+
+def _instant(value: Any) -> datetime | None:
+    """An ISO 8601 timestamp with its zone (``crawled_at``), else ``None`` (the clock is used)."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 class ValidatePipeline:

@@ -6,6 +6,14 @@ unwraps every other tag (the nested ``<span>`` of older articles, ``font``,
 what they hold, and keeps only ``href`` (absolute, http/https/mailto) as an
 attribute. It is idempotent: cleaning its own output changes nothing.
 ``body_text`` turns that output into plain text, one block per paragraph.
+
+Depth: libxml2 stops building a tree at 256 nested elements (2,048 with
+``huge_tree``) and drops what follows without an error. The cleaner parses
+with ``huge_tree`` and refuses (``TooDeepError``) a body nested deeper than
+``MAX_DEPTH``: a body cut by such a parse, here or in the page parse before
+it (parsel: 2,048 from the document root), is always deeper than that, so a
+body is either kept whole or refused, never shortened. Nested ``strong`` or
+``em`` collapse into one, so a deep body comes out shallow.
 """
 
 from __future__ import annotations
@@ -21,6 +29,10 @@ BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote", "ul", "ol", "li"})
 TEXT_BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote", "li"})
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 MAX_PASSES = 4  # parse → clean → serialise rounds until the output reads back unchanged
+# Half libxml2's huge-tree limit (2,048): no real body comes near (older articles nest six
+# spans), and a body cut at that limit -- in a page or in a fragment -- is always deeper.
+MAX_DEPTH = 1024
+COLLAPSED_TAGS = frozenset({"strong", "em"})  # <strong><strong>x</strong></strong> is <strong>x</strong>
 
 # Deleted with everything inside them: active content, media, forms, page furniture.
 DROPPED_TAGS = frozenset(
@@ -52,14 +64,24 @@ _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]*[\r\n][\s\u00a0]*(?=[{_CJK}])")
 
 
+class TooDeepError(ValueError):
+    """The body is nested deeper than ``MAX_DEPTH``: it may have been cut by a parser."""
+
+
 def clean_body_html(html: str | None, base_url: str) -> str:
     """The cleaned body of ``html``; ``""`` when nothing worth keeping is left.
 
     Unwrapping can leave nesting the HTML parser rebuilds when it reads the
     output again (a link in a link, a paragraph in a paragraph), so the output
     is cleaned again until it is a fixed point: what we store reads back the same.
+    Raises ``TooDeepError`` rather than return a body a parser may have shortened.
     """
-    clean = _clean_once(html, base_url)
+    if not html or not html.strip():
+        return ""
+    root = _parse_fragment(html)
+    if _too_deep(root):
+        raise TooDeepError(f"body nested deeper than {MAX_DEPTH} elements")
+    clean = _clean_tree(root, base_url)
     for _ in range(MAX_PASSES):
         again = _clean_once(clean, base_url)
         if again == clean:
@@ -68,10 +90,11 @@ def clean_body_html(html: str | None, base_url: str) -> str:
     return clean
 
 
-def _clean_once(html: str | None, base_url: str) -> str:
-    if not html or not html.strip():
-        return ""
-    root = _parse_fragment(html)
+def _clean_once(html: str, base_url: str) -> str:
+    return _clean_tree(_parse_fragment(html), base_url) if html else ""
+
+
+def _clean_tree(root: lxml.html.HtmlElement, base_url: str) -> str:
     _drop_junk(root)
     _unwrap_and_strip(root, base_url)
     _drop_empty(root)
@@ -89,9 +112,21 @@ def body_text(clean_html: str) -> str:
 
 
 def _parse_fragment(html: str) -> lxml.html.HtmlElement:
-    root = lxml.html.fragment_fromstring(_xml_safe(html), create_parent="div")
+    """``html`` under a ``div``, parsed without libxml2's 256-level limit (``huge_tree``)."""
+    parser = lxml.html.HTMLParser(huge_tree=True)  # a parser per parse: lxml's are not thread-safe
+    root = lxml.html.fragment_fromstring(_xml_safe(html), create_parent="div", parser=parser)
     root.tail = None
     return root
+
+
+# An element MAX_DEPTH levels down: one XPath step per level visits each element once (14 µs).
+_ELEMENT_AT_MAX_DEPTH = etree.XPath("boolean(" + "/".join(["*"] * MAX_DEPTH) + ")")
+_ELEMENT_COUNT = etree.XPath("count(.//*)")  # 1-2 µs a body
+
+
+def _too_deep(root: lxml.html.HtmlElement) -> bool:
+    """Whether an element lies ``MAX_DEPTH`` levels under ``root`` (it takes that many elements)."""
+    return bool(_ELEMENT_COUNT(root) >= MAX_DEPTH and _ELEMENT_AT_MAX_DEPTH(root))
 
 
 def _xml_safe(html: str) -> str:
@@ -121,12 +156,21 @@ def _unwrap_and_strip(root: lxml.html.HtmlElement, base_url: str) -> None:
     for element in list(root.iterdescendants()):
         tag = _tag(element)
         href = _safe_href(element.get("href"), base_url) if tag == "a" else None
-        if tag not in KEPT_TAGS or (tag == "a" and href is None):
+        if tag not in KEPT_TAGS or (tag == "a" and href is None) or _repeats_parent(element, tag):
             element.drop_tag()
             continue
         element.attrib.clear()
         if href is not None:
             element.set("href", href)
+
+
+def _repeats_parent(element: lxml.html.HtmlElement, tag: str) -> bool:
+    """A ``strong`` in a ``strong`` (or ``em`` in ``em``) adds nothing but depth.
+
+    Elements are visited in document order, so the parent is already what is kept of it.
+    """
+    parent = element.getparent()
+    return tag in COLLAPSED_TAGS and parent is not None and _tag(parent) == tag
 
 
 def _safe_href(href: str | None, base_url: str) -> str | None:
@@ -200,30 +244,49 @@ def _serialise(root: lxml.html.HtmlElement) -> str:
     return inner.strip()
 
 
-def _text_blocks(element: lxml.html.HtmlElement) -> list[str]:
-    """Leaf text blocks in document order; loose inline text forms its own block."""
+def _text_blocks(root: lxml.html.HtmlElement) -> list[str]:
+    """Leaf text blocks in document order; loose inline text forms its own block.
+
+    A walk with its own stack, not recursion: a body may nest up to ``MAX_DEPTH`` blocks.
+    """
     blocks: list[str] = []
-    loose: list[str] = [element.text or ""]
-    for child in element:
-        if _tag(child) in BLOCK_TAGS:
+    stack = [(root, iter(root), [root.text or ""])]  # (block, its children left, its loose text so far)
+    while stack:
+        block, children, loose = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
             blocks.append(_flatten(loose))
-            loose = []
+            if stack:
+                stack[-1][2].append(block.tail or "")
+        elif _tag(child) not in BLOCK_TAGS:
+            loose.append(_inline_text(child) + (child.tail or ""))
+        else:
+            blocks.append(_flatten(loose))
+            loose.clear()
             if _tag(child) in TEXT_BLOCK_TAGS and next(child.iterdescendants(*TEXT_BLOCK_TAGS), None) is None:
                 blocks.append(_flatten([_inline_text(child)]))
+                loose.append(child.tail or "")
             else:
-                blocks.extend(_text_blocks(child))
-            loose.append(child.tail or "")
-        else:
-            loose.append(_inline_text(child) + (child.tail or ""))
-    blocks.append(_flatten(loose))
+                stack.append((child, iter(child), [child.text or ""]))
     return blocks
 
 
 def _inline_text(element: lxml.html.HtmlElement) -> str:
-    parts = [element.text or ""]
-    for child in element:
-        parts.append("\n" if _tag(child) == "br" else _inline_text(child))
-        parts.append(child.tail or "")
+    """The text of ``element`` and all it holds, a ``<br>`` inside it as a line break.
+
+    A walk, not recursion: inline elements may nest up to ``MAX_DEPTH`` deep.
+    """
+    if not isinstance(element.tag, str):  # a comment: iterwalk takes elements only
+        return element.text or ""
+    parts: list[str] = []
+    for event, node in etree.iterwalk(element, events=("start", "end", "comment")):
+        if event == "start":
+            parts.append("\n" if _tag(node) == "br" and node is not element else node.text or "")
+        elif event == "comment":
+            parts.append((node.text or "") + (node.tail or ""))
+        elif node is not element:
+            parts.append(node.tail or "")
     return "".join(parts)
 
 

@@ -40,11 +40,69 @@ def test_clean_body_of_an_empty_body_is_none() -> None:
     assert (item["body_html"], item["body_text"]) == (None, None)
 
 
-def test_dates_take_the_first_parsable_candidate() -> None:
+def test_a_body_nested_too_deep_is_a_too_deep_reject() -> None:
+    body = "<p>一</p><p>" + "<strong>" * 5000 + "二" + "</strong>" * 5000 + "</p><p>三</p>"
+    result = CleanBodyPipeline().process_item(article(body_html=body))
+    assert isinstance(result, RejectItem)
+    assert (result["url"], result["id"], result["reason"], result["detail"]) == (
+        "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20251101-a",
+        "AB12",
+        "too_deep",
+        "body nested deeper than 1024 elements",
+    )
+
+
+def test_a_deep_body_within_the_limit_is_kept_whole() -> None:
+    item = CleanBodyPipeline().process_item(
+        article(body_html="<p>一</p><p>" + "<span>" * 260 + "二" + "</span>" * 260 + "</p><p>三</p>")
+    )
+    assert (item["body_html"], item["body_text"]) == ("<p>一</p><p>二</p><p>三</p>", "一\n\n二\n\n三")
+
+
+def test_dates_take_the_first_complete_candidate() -> None:
     item = NormaliseDatesPipeline().process_item(
-        article(published_at=["", "nonsense", "30/11/2025 - 10:13"], modified_at=[])
+        article(
+            published_at=["", "nonsense", "10:13", "30/11/2025 - 10:13"],
+            modified_at=[],
+            crawled_at="2025-12-01T08:00:00Z",
+        )
     )
     assert (item["published_at"], item["modified_at"]) == ("2025-11-30T09:13:00Z", None)
+
+
+def test_a_date_more_than_a_day_after_the_crawl_is_refused() -> None:
+    item = NormaliseDatesPipeline().process_item(
+        article(
+            published_at=["2025-11-03T08:00:01Z", "2025-11-03T08:00:00Z"],
+            modified_at=["2025-11-03T08:00:00+01:00"],
+            crawled_at="2025-11-02T08:00:00Z",
+        )
+    )
+    assert (item["published_at"], item["modified_at"]) == ("2025-11-03T08:00:00Z", "2025-11-03T07:00:00Z")
+
+
+def test_an_article_whose_dates_are_all_incomplete_is_a_missing_fields_reject() -> None:
+    item = article(
+        published_at=[
+            "10:13",
+            "11月30日 10:13",
+            "Sun, 30 Nov 2025",
+            "10:00 EST",
+            "30 Nov 2025 10:00 CST",
+            "1989-06-04T10:00:00Z",
+        ],
+        modified_at=["2025年11月30日 10:13"],
+        crawled_at="2025-12-01T08:00:00Z",
+    )
+    for pipeline in (NormaliseDatesPipeline(), ValidatePipeline()):
+        item = pipeline.process_item(item)
+    assert isinstance(item, RejectItem)
+    assert (item["url"], item["id"], item["reason"], item["detail"]) == (
+        "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20251101-a",
+        "AB12",
+        "missing_fields",
+        "published_at",
+    )
 
 
 def test_validate_names_every_missing_field() -> None:

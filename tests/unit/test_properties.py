@@ -11,17 +11,25 @@ Cleaner properties, for any input:
   it unwraps and elements it deletes (each holding a marker text), the text of
   the output equals the text outside the deleted elements, in order, once all
   white space is removed on both sides (the cleaner only squeezes and trims
-  white space, and removes line breaks between CJK characters).
+  white space, and removes line breaks between CJK characters);
+- nesting thousands of levels deep never shortens a body: its whole text comes
+  out, or ``TooDeepError`` refuses it (only past ``MAX_DEPTH``).
 
 Date normaliser properties: never raises; a result is ``YYYY-MM-DDTHH:MM:SSZ``
-and normalises to itself; an aware datetime written in ISO 8601 comes back as
-its UTC instant; a Paris wall-clock time written the way the site shows it
+and normalises to itself; any text gives no date, or a date whose year, month,
+day, hour and minute, read in the zone the text was written in (``read_date``,
+before conversion to UTC), all appear in the text; a generated date-like text
+missing one of them, or naming a zone the parser does not know, gives no date,
+and a complete one gives exactly the fields it states; an aware datetime written
+in ISO 8601 comes back as its UTC instant when it lies between 1990-01-01 and a
+day after the crawl; a Paris wall-clock time written the way the site shows it
 (``30/11/2025 - 10:13``) comes back as the UTC instant ``zoneinfo`` gives.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from html import escape
 from html.parser import HTMLParser
@@ -31,8 +39,8 @@ import lxml.html
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rfi_cn.normalise.cleaning import KEPT_TAGS, body_text, clean_body_html
-from rfi_cn.normalise.dates import to_utc_iso
+from rfi_cn.normalise.cleaning import KEPT_TAGS, MAX_DEPTH, TooDeepError, body_text, clean_body_html
+from rfi_cn.normalise.dates import read_date, to_utc_iso
 
 BASE = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20250101-x"
 BOUNDED = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -207,19 +215,177 @@ def test_hostile_samples_one_by_one() -> None:
         assert "<script" not in clean.lower() and "javascript" not in clean.lower(), clean
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(["span", "strong", "em", "div", "font", "blockquote", "li", "b"]), min_size=1, max_size=4),
+    st.integers(0, 3000),
+)
+@example(["span"], 260)
+@example(["strong"], 1000)
+@example(["strong", "span"], 1000)  # refused
+@example(["li"], 3000)  # a list item closes the one before it: shallow
+def test_deep_nesting_keeps_the_whole_text_or_is_refused(tags: list[str], times: int) -> None:
+    """Never a shortened body: the text after a deep block is all there, or the body is refused."""
+    opening = "".join(f"<{tag}>" for tag in tags) * times
+    closing = "".join(f"</{tag}>" for tag in reversed(tags)) * times
+    raw = f"<p>前文</p>{opening}深处{closing}<p>后文一</p><p>后文二</p>"
+    try:
+        clean = clean_body_html(raw, BASE)
+    except TooDeepError:
+        assert len(tags) * times + 1 >= MAX_DEPTH  # refused only past the limit
+        return
+    assert _squash(body_text(clean)) == "前文深处后文一后文二"
+    assert clean_body_html(clean, BASE) == clean
+
+
 # --- the date normaliser --------------------------------------------------
 
 _ISO_Z = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2025, 12, 1, 12, 0, tzinfo=UTC)  # "the crawl"
+FAR_FUTURE = datetime(2200, 1, 1, tzinfo=UTC)  # a crawl after every date generated: no upper bound
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# (caption, zone suffix, the offsets in hours that zone has; None: a zone the parser must not guess)
+ZONES = [
+    ("", "", {1, 2}),  # no zone: Paris, winter or summer
+    ("发表时间： ", "", {1, 2}),
+    ("", "Z", {0}),
+    ("", " GMT", {0}),
+    ("", " +08:00", {8}),
+    ("", "-0530", {-5.5}),
+    ("", " UTC+8", {8}),
+    ("", " EST", {-5}),
+    ("北京时间 ", "", {8, 9}),  # China kept summer time until 1991
+    ("", " CST", None),
+    ("", " XYZ", None),
+    ("东京时间 ", "", None),
+]
+FORMS = ["iso", "dmy", "cjk", "cjk_clock", "rfc"]
+TIME_FIELDS = ("hour", "minute", "second")
+CJK_CLOCK_UNITS = {"hour": "时", "minute": "分", "second": "秒"}
+
+
+@dataclass(frozen=True)
+class DateText:
+    """A generated date-like text and what it states."""
+
+    text: str
+    fields: dict[str, int]  # every field written in the text
+    offsets: set[float] | None  # the hours its zone can be off UTC; None when the zone is unknown
+
+    @property
+    def complete(self) -> bool:
+        """Year, month, day, hour and minute written, in a known zone."""
+        return self.offsets is not None and {"year", "month", "day", "hour", "minute"} <= set(self.fields)
+
+
+@st.composite
+def date_texts(draw: st.DrawFn) -> DateText:
+    """A date written in one of the forms, from random (possibly impossible) fields, some left out."""
+    fields = {
+        "year": draw(st.integers(1985, 2030)),
+        "month": draw(st.integers(0, 13)),
+        "day": draw(st.integers(0, 32)),
+        "hour": draw(st.integers(0, 25)),
+        "minute": draw(st.integers(0, 61)),
+        "second": draw(st.integers(0, 61)),
+    }
+    for name in ("year", "month", "day"):
+        if draw(st.integers(0, 5)) == 0:
+            del fields[name]
+    for name in TIME_FIELDS[draw(st.sampled_from([0, 1, 2, 2, 3, 3])) :]:  # a clock is written from the hour on
+        del fields[name]
+    caption, suffix, offsets = draw(st.sampled_from(ZONES))
+    body = _render(draw(st.sampled_from(FORMS)), fields, pad=draw(st.booleans()))
+    return DateText(caption + body + suffix, fields, offsets)
+
+
+def _render(form: str, fields: dict[str, int], pad: bool) -> str:
+    """``fields`` in ``form``; ``pad`` writes day, month and hour with two digits where a form allows one."""
+
+    def part(name: str) -> str:
+        width = 4 if name == "year" else 2 if pad or form == "iso" or name in ("minute", "second") else 1
+        return f"{fields[name]:0{width}d}" if name in fields else ""
+
+    def joined(separator: str, *names: str) -> str:
+        return separator.join(part(name) for name in names if name in fields)
+
+    clock = joined(":", *TIME_FIELDS)
+    if form == "iso":
+        return "T".join(filter(None, [joined("-", "year", "month", "day"), clock]))
+    if form == "dmy":
+        return " - ".join(filter(None, [joined("/", "day", "month", "year"), clock]))
+    if form == "rfc":
+        month = fields.get("month", 0)
+        name = MONTH_NAMES[month - 1] if 1 <= month <= 12 else part("month")
+        return " ".join(filter(None, [part("day"), name, part("year"), clock]))
+    units = {"year": "年", "month": "月", "day": "日"}
+    if form == "cjk_clock":
+        return "".join(part(name) + unit for name, unit in (units | CJK_CLOCK_UNITS).items() if name in fields)
+    return " ".join(filter(None, ["".join(part(name) + unit for name, unit in units.items() if name in fields), clock]))
+
+
+def _written(number: int, text: str) -> bool:
+    return str(number) in text or f"{number:02d}" in text
+
+
+ANY_TEXT = st.one_of(
+    st.text(max_size=60), st.from_regex(r"[\d/ :.\-TZ+]{1,40}", fullmatch=True), date_texts().map(lambda d: d.text)
+)
 
 
 @BOUNDED
-@given(st.one_of(st.text(max_size=60), st.from_regex(r"[\d/ :.\-TZ+]{1,40}", fullmatch=True)))
+@given(ANY_TEXT)
 def test_dates_never_raise_and_give_a_fixed_point(value: str) -> None:
-    result = to_utc_iso(value)
+    result = to_utc_iso(value, now=NOW)
     if result is not None:
         assert _ISO_Z.fullmatch(result), result
-        assert to_utc_iso(result) == result
+        assert to_utc_iso(result, now=NOW) == result
+
+
+@BOUNDED
+@given(ANY_TEXT)
+@example("2025年11月30日 10:13")  # dateutil made 2025-12-02T23:00:00Z of it
+@example("Sun, 30 Nov 2025 10:13:00 GMT")
+def test_a_date_is_read_from_what_the_text_states_or_not_at_all(value: str) -> None:
+    """Any text: no date, or a date whose fields, in the zone the text was written in, are all in it."""
+    moment = read_date(value)
+    result = to_utc_iso(value, now=NOW)
+    if moment is None:
+        assert result is None
+        return
+    assert f"{moment.year:04d}" in value, value
+    month_name = MONTH_NAMES[moment.month - 1].lower()
+    assert _written(moment.month, value) or month_name in value.lower(), value
+    assert all(_written(number, value) for number in (moment.day, moment.hour, moment.minute)), value
+    assert moment.second == 0 or _written(moment.second, value), value
+    in_range = datetime(1990, 1, 1, tzinfo=UTC) <= moment <= NOW + timedelta(days=1)
+    assert result == (moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if in_range else None)
+
+
+@BOUNDED
+@given(date_texts())
+@example(DateText("2025-11-30", {"year": 2025, "month": 11, "day": 30}, {1, 2}))
+@example(DateText("10:13", {"hour": 10, "minute": 13}, {1, 2}))
+@example(DateText("30 Nov 2025 10:00 CST", {"year": 2025, "month": 11, "day": 30, "hour": 10, "minute": 0}, None))
+def test_a_date_missing_a_field_or_its_zone_is_no_date(date: DateText) -> None:
+    """Generated texts: an incomplete one gives no date; a complete one gives exactly what it states, or nothing
+    when it is impossible (13th month, 25 o'clock, 30 February)."""
+    moment = read_date(date.text)
+    if not date.complete:
+        assert moment is None and to_utc_iso(date.text, now=FAR_FUTURE) is None, date
+        return
+    assert date.offsets is not None
+    try:
+        stated = datetime(*(date.fields[name] for name in ("year", "month", "day", "hour", "minute")))
+        stated = stated.replace(second=date.fields.get("second", 0))
+    except ValueError:
+        assert moment is None, date
+        return
+    assert moment is not None, date
+    assert moment.replace(tzinfo=None) == stated, date
+    offset = moment.utcoffset()
+    assert offset is not None and offset / timedelta(hours=1) in date.offsets, date
 
 
 @BOUNDED
@@ -227,17 +393,19 @@ def test_dates_never_raise_and_give_a_fixed_point(value: str) -> None:
     st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31)),
     st.integers(-14 * 60, 14 * 60).map(lambda minutes: timezone(timedelta(minutes=minutes))),
 )
-def test_any_iso_datetime_with_an_offset_comes_back_as_its_utc_instant(moment: datetime, zone: timezone) -> None:
+def test_an_iso_datetime_with_an_offset_is_its_utc_instant_when_in_range(moment: datetime, zone: timezone) -> None:
     aware = moment.replace(microsecond=0, tzinfo=zone)
-    expected = aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert to_utc_iso(aware.isoformat()) == expected
+    in_range = datetime(1990, 1, 1, tzinfo=UTC) <= aware <= NOW + timedelta(days=1)
+    expected = aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if in_range else None
+    assert to_utc_iso(aware.isoformat(), now=NOW) == expected
 
 
 @BOUNDED
-@given(st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31)))
+@given(st.datetimes(min_value=datetime(1990, 1, 2), max_value=datetime(2099, 12, 31)))
 @example(datetime(2038, 4, 1, 0, 0))  # found by hypothesis: dateutil's tz forgot DST after 2038
 def test_a_visible_paris_time_comes_back_as_its_utc_instant(moment: datetime) -> None:
     wall = moment.replace(second=0, microsecond=0, fold=0)  # the page says nothing of the fold: the first reading
     expected = wall.replace(tzinfo=PARIS).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert to_utc_iso(f"{wall:%d/%m/%Y - %H:%M}") == expected
-    assert to_utc_iso(f"更新时间： {wall:%d/%m/%Y - %H:%M}") == expected
+    assert to_utc_iso(f"{wall:%d/%m/%Y - %H:%M}", now=FAR_FUTURE) == expected
+    assert to_utc_iso(f"更新时间： {wall:%d/%m/%Y - %H:%M}", now=FAR_FUTURE) == expected
+    assert to_utc_iso(f"{wall:%Y}年{wall.month}月{wall.day}日 {wall:%H:%M}", now=FAR_FUTURE) == expected

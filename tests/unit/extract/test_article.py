@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Any
 
 import lxml.html
+import pytest
 from parsel import Selector
 
-from fixture_site.pages import article_html
+from fixture_site.pages import Article, article_html
 from fixture_site.site import make_article
 from rfi_cn.extract import extract_article
+from rfi_cn.extract.article import fallback_id
+from rfi_cn.extract.slicing import article_slice
 from rfi_cn.items import ArticleItem, RejectItem
 from rfi_cn.pipelines import CleanBodyPipeline, DeduplicatePipeline, NormaliseDatesPipeline, ValidatePipeline
 from tests.conftest import fixture_selector, shared_file, shared_selector
@@ -97,6 +101,46 @@ def test_generated_fixture_article_round_trips() -> None:
     assert item["published_at"] == "2025-11-06T05:15:00Z"
     assert item["body_text"] == "\n\n".join([*article.paragraphs[:2], article.headings[2], *article.paragraphs[2:]])
     assert item["word_count"] == 105 and item["image_credit"] == "RFI - 测试"
+
+
+@pytest.mark.parametrize("sliced", [False, True])
+@pytest.mark.parametrize(("opening", "closing", "times"), [("<span>", "</span>", 260), ("<strong>", "</strong>", 1000)])
+def test_a_deeply_nested_paragraph_keeps_the_whole_body(opening: str, closing: str, times: int, sliced: bool) -> None:
+    article = make_article(5, "中国", date(2025, 11, 6), nested_spans=0)
+    item = run_pipelines(
+        extract_article(
+            _page_with_deep_first_paragraph(article, opening * times, closing * times, sliced), MIRROR_PAGE, CRAWLED
+        )
+    )
+    assert isinstance(item, ArticleItem)
+    assert item["body_text"] == "\n\n".join([*article.paragraphs[:2], article.headings[2], *article.paragraphs[2:]])
+    assert item["tags"] == article.tags  # the page after the body is there too
+
+
+@pytest.mark.parametrize("sliced", [False, True])
+def test_a_body_cut_by_the_page_parse_is_a_too_deep_reject(sliced: bool) -> None:
+    article = make_article(5, "中国", date(2025, 11, 6), nested_spans=0)
+    page = _page_with_deep_first_paragraph(article, "<strong>" * 5000, "</strong>" * 5000, sliced)
+    extracted = extract_article(page, MIRROR_PAGE, CRAWLED)
+    # libxml2 stopped inside the deep block: the rest of the body, and the share links after it, are gone
+    assert article.paragraphs[-1] not in extracted["body_html"]
+    item = run_pipelines(extracted)
+    assert isinstance(item, RejectItem)
+    assert (item["url"], item["id"], item["reason"], item["detail"]) == (
+        article.url,
+        fallback_id(article.url),  # not T005: the share code was after the body
+        "too_deep",
+        "body nested deeper than 1024 elements",
+    )
+
+
+def _page_with_deep_first_paragraph(article: Article, opening: str, closing: str, sliced: bool) -> Selector:
+    """The article's page, its first paragraph nested in ``opening`` … ``closing``; the spider's slice of it."""
+    first = escape(article.paragraphs[0])
+    html = article_html(article)
+    assert html.count(f"<p>{first}</p>") == 1
+    html = html.replace(f"<p>{first}</p>", f"<p>{opening}{first}{closing}</p>")
+    return Selector(text=article_slice(html.encode()).decode() if sliced else html)
 
 
 # --- the real article saved from the live site -----------------------------------------

@@ -3,7 +3,7 @@ import re
 import lxml.html
 import pytest
 
-from rfi_cn.normalise.cleaning import body_text, clean_body_html
+from rfi_cn.normalise.cleaning import MAX_DEPTH, TooDeepError, body_text, clean_body_html
 from tests.conftest import shared_file
 
 BASE = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20250101-x"
@@ -32,6 +32,10 @@ BASE = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20250101-x"
         ("<h2>\n  <strong>标题</strong>\n</h2>", "<h2><strong>标题</strong></h2>"),
         ("<p>第一行<br>第二行</p>", "<p>第一行<br>第二行</p>"),
         ("<p>正文<!-- comment --></p>", "<p>正文</p>"),
+        (
+            "<p><strong>粗<span><strong>更粗</strong></span></strong><em><em>斜</em></em></p>",
+            "<p><strong>粗更粗</strong><em>斜</em></p>",
+        ),
         ("<ul><li> 一 </li><li>二</li></ul>", "<ul><li>一</li><li>二</li></ul>"),
         ("", ""),
         ("   ", ""),
@@ -65,3 +69,50 @@ def test_the_seed_body_comes_out_as_its_three_paragraphs() -> None:
     assert clean == "".join(f"<p>{text}</p>" for text in expected)
     assert len(expected) == 3 and all(expected)
     assert body_text(clean) == "\n\n".join(expected)
+
+
+# --- deep nesting: the whole text, or TooDeepError; never a shortened body -------------
+
+AFTER = "<p>后文一</p><p>后文二</p>"
+
+
+def deep(opening: str, closing: str, times: int) -> str:
+    """A paragraph nested ``times`` deep between two plain ones."""
+    return f"<p>前文</p><p>{opening * times}深处{closing * times}</p>{AFTER}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        (deep("<span>", "</span>", 260), f"<p>前文</p><p>深处</p>{AFTER}"),
+        (deep("<span>", "</span>", MAX_DEPTH - 2), f"<p>前文</p><p>深处</p>{AFTER}"),  # the deepest kept
+        (deep("<strong>", "</strong>", 1000), f"<p>前文</p><p><strong>深处</strong></p>{AFTER}"),  # collapsed
+        (deep("<em><span>", "</span></em>", 500), f"<p>前文</p><p><em>深处</em></p>{AFTER}"),
+        (
+            deep("<strong><em>", "</em></strong>", 500),
+            f"<p>前文</p><p>{'<strong><em>' * 500}深处{'</em></strong>' * 500}</p>{AFTER}",
+        ),
+        (
+            f"<p>前文</p>{'<blockquote>' * 1000}<p>深处</p>{'</blockquote>' * 1000}{AFTER}",
+            f"<p>前文</p>{'<blockquote>' * 1000}<p>深处</p>{'</blockquote>' * 1000}{AFTER}",
+        ),
+    ],
+)
+def test_deep_nesting_keeps_the_whole_text(raw: str, clean: str) -> None:
+    assert clean_body_html(raw, BASE) == clean
+    assert clean_body_html(clean, BASE) == clean
+    assert body_text(clean) == "前文\n\n深处\n\n后文一\n\n后文二"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        deep("<span>", "</span>", MAX_DEPTH - 1),  # p + 1023 spans: MAX_DEPTH levels under the body
+        deep("<strong>", "</strong>", 5000),  # past libxml2's own limit (2,048): it would drop the end
+        deep("<span>", "</span>", 300_000),
+        "<div>" * 3000 + "<p>深处</p>",  # unclosed
+    ],
+)
+def test_a_body_nested_deeper_than_the_limit_is_refused(raw: str) -> None:
+    with pytest.raises(TooDeepError, match=f"body nested deeper than {MAX_DEPTH} elements"):
+        clean_body_html(raw, BASE)
