@@ -20,7 +20,7 @@ from itemadapter import ItemAdapter
 from rfi_cn.accounting import reject
 from rfi_cn.items import ArticleItem, content_hash
 from rfi_cn.lake.schema import schema_errors
-from rfi_cn.normalise.cleaning import TooDeepError, body_text, clean_body_html
+from rfi_cn.normalise.cleaning import TooDeepError, clean_body
 from rfi_cn.normalise.dates import first_utc_iso
 
 REQUIRED_FIELDS = ("url", "title", "published_at", "body_text")
@@ -37,10 +37,11 @@ class CleanBodyPipeline:
         if not isinstance(item, ArticleItem):
             return item
         try:
-            item["body_html"] = clean_body_html(item.get("body_html"), item.get("url") or "") or None
+            body = clean_body(item.get("body_html"), item.get("url") or "")
         except TooDeepError as exc:
             return reject(item.get("url"), "too_deep", str(exc), item.get("id"))
-        item["body_text"] = body_text(item["body_html"] or "") or None
+        item["body_html"] = body.html or None
+        item["body_text"] = body.text or None
         item["content_hash"] = content_hash(item.get("title"), item.get("lead"), item["body_text"])
         return item
 

@@ -19,6 +19,7 @@ body is either kept whole or refused, never shortened. Nested ``strong`` or
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -68,47 +69,67 @@ class TooDeepError(ValueError):
     """The body is nested deeper than ``MAX_DEPTH``: it may have been cut by a parser."""
 
 
-def clean_body_html(html: str | None, base_url: str) -> str:
-    """The cleaned body of ``html``; ``""`` when nothing worth keeping is left.
+@dataclass(frozen=True)
+class CleanBody:
+    """A cleaned body: its HTML, and its plain text (one block per paragraph)."""
 
-    Unwrapping can leave nesting the HTML parser rebuilds when it reads the
-    output again (a link in a link, a paragraph in a paragraph), so the output
-    is cleaned again until it is a fixed point: what we store reads back the same.
-    Raises ``TooDeepError`` rather than return a body a parser may have shortened.
+    html: str
+    text: str
+
+
+def clean_body(html: str | None, base_url: str) -> CleanBody:
+    """The cleaned body of ``html`` and its text, from one tree; ``""`` when nothing is left.
+
+    Unwrapping can leave nesting the HTML parser rebuilds when it reads the output
+    again (a paragraph in a paragraph, a link in a link: ``_MAY_RENEST``). Only
+    then is the output cleaned again until it is a fixed point, so that what we
+    store reads back the same. Raises ``TooDeepError`` rather than return a body
+    a parser may have shortened.
     """
     if not html or not html.strip():
-        return ""
+        return CleanBody("", "")
     root = _parse_fragment(html)
     if _too_deep(root):
         raise TooDeepError(f"body nested deeper than {MAX_DEPTH} elements")
-    clean = _clean_tree(root, base_url)
-    for _ in range(MAX_PASSES):
-        again = _clean_once(clean, base_url)
-        if again == clean:
-            break
-        clean = again
-    return clean
+    _clean_tree(root, base_url)
+    clean = _serialise(root)
+    if _MAY_RENEST(root):
+        root, clean = _fixed_point(clean, base_url)
+    return CleanBody(clean, _text_of(root))
 
 
-def _clean_once(html: str, base_url: str) -> str:
-    return _clean_tree(_parse_fragment(html), base_url) if html else ""
-
-
-def _clean_tree(root: lxml.html.HtmlElement, base_url: str) -> str:
-    _drop_junk(root)
-    _unwrap_and_strip(root, base_url)
-    _drop_empty(root)
-    _normalise_space(root)
-    return _serialise(root)
+def clean_body_html(html: str | None, base_url: str) -> str:
+    """The cleaned HTML of ``html`` (see ``clean_body``)."""
+    return clean_body(html, base_url).html
 
 
 def body_text(clean_html: str) -> str:
     """Plain text of cleaned HTML: its text blocks, stripped, joined by a blank line."""
-    if not clean_html:
-        return ""
-    root = _parse_fragment(clean_html)
-    blocks = [text for text in _text_blocks(root) if text]
-    return "\n\n".join(blocks)
+    return _text_of(_parse_fragment(clean_html)) if clean_html else ""
+
+
+def _fixed_point(clean: str, base_url: str) -> tuple[lxml.html.HtmlElement, str]:
+    """Read ``clean`` back and clean it again until it no longer changes; the last tree and its HTML."""
+    root = _parse_fragment(clean)
+    for _ in range(MAX_PASSES):
+        _clean_tree(root, base_url)
+        again = _serialise(root)
+        if again == clean:
+            break
+        clean = again
+        root = _parse_fragment(clean)
+    return root, clean
+
+
+def _clean_tree(root: lxml.html.HtmlElement, base_url: str) -> None:
+    _drop_junk(root)
+    _unwrap_and_strip(root, base_url)
+    _drop_empty(root)
+    _normalise_space(root)
+
+
+def _text_of(root: lxml.html.HtmlElement) -> str:
+    return "\n\n".join(text for text in _text_blocks(root) if text)
 
 
 def _parse_fragment(html: str) -> lxml.html.HtmlElement:
@@ -118,6 +139,17 @@ def _parse_fragment(html: str) -> lxml.html.HtmlElement:
     root.tail = None
     return root
 
+
+# Nesting an HTML parser rebuilds when it reads the serialised tree (a block in a paragraph or
+# heading, a link in a link, an item in an item), measured pair by pair on libxml2; looked for
+# on the descendant axis, so a tree without it reads back as it is (and one with it is re-read).
+_RENESTED_IN_P = "self::p or self::h2 or self::h3 or self::h4 or self::blockquote or self::ul or self::ol or self::li"
+_MAY_RENEST = etree.XPath(
+    "boolean(.//a[.//a]"
+    f" | .//p[.//*[{_RENESTED_IN_P}]]"
+    " | .//*[self::h2 or self::h3 or self::h4][.//p or .//li]"
+    " | .//li[.//li])"
+)
 
 # An element MAX_DEPTH levels down: one XPath step per level visits each element once (14 µs).
 _ELEMENT_AT_MAX_DEPTH = etree.XPath("boolean(" + "/".join(["*"] * MAX_DEPTH) + ")")
@@ -219,7 +251,8 @@ def _strip_block_edges(block: lxml.html.HtmlElement) -> None:
         child = last[-1]
         if child.tail is not None:
             child.tail = child.tail.rstrip() or None
-            return
+            if child.tail is not None:
+                return
         if _tag(child) in BLOCK_TAGS:
             return
         last = child
