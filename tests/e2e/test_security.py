@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 from redis import Redis
+from redis.exceptions import NoPermissionError
 from scrapy.settings import Settings
 from w3lib.url import safe_url_string
 
@@ -29,6 +31,12 @@ from tests.crawling import ROOT, CrawlResult, crawl_command, crawl_result, run_c
 from tests.redis_server import redis_server
 
 SITE = "https://www.rfi.fr"
+# The Redis ACL a worker needs (docs/security.md): its key prefix, the commands it uses.
+WORKER_ACL = (
+    "on resetkeys ~rfi_cn:* resetchannels -@all "
+    "+ping +multi +exec +zadd +zrange +zremrangebyrank +zcard +sadd +srem +smembers +scard "
+    "+hget +hmget +hset +hincrby +hgetall +set +del +exists +expire +rename +scan"
+)
 VICTIM = "测试新闻0005"  # the article a hostile route replaces (listed on /cn/中国/)
 
 
@@ -86,19 +94,27 @@ def test_a_pickle_pushed_into_the_run_queue_runs_nothing_and_the_crawl_finishes(
     ]
     with redis_server(tmp_path) as url:
         client = Redis.from_url(url)
+        password = secrets.token_hex(16)
+        client.execute_command("ACL", "SETUSER", "rfi_worker", f">{password}", *WORKER_ACL.split())
+        worker_url = url.replace("redis://", f"redis://rfi_worker:{password}@")
         queue = run_key(Settings({"REDIS_RUN_ID": run}), "requests")
         for score, entry in enumerate(hostile):  # the lowest scores: popped before anything else
             client.zadd(queue, {entry: -1_000_000 + score})
         result = run_crawl(
             server.base_url,
             tmp_path / "worker",
-            settings={"REDIS_URL": url, "REDIS_RUN_ID": run, "REDIS_WORKER_TTL": "3"},
+            settings={"REDIS_URL": worker_url, "REDIS_RUN_ID": run, "REDIS_WORKER_TTL": "3"},
             env={"REDIS_URL": ""},
         )
         leftovers = client.zrange(queue, 0, -1)
+        denied = client.execute_command("ACL", "LOG")
+        client.set("other:key", "x")
+        with pytest.raises(NoPermissionError):  # the worker's user reaches its own prefix only
+            Redis.from_url(worker_url).get("other:key")
 
     assert not marker.exists()
     assert result.returncode == 0, result.log[-3000:]
+    assert denied == []  # the worker needed nothing beyond WORKER_ACL
     assert result.stats["rfi_cn/distributed/bad_requests"] == len(hostile)
     assert result.log.count("Dropped a bad entry of the Redis request queue") == len(hostile)
     assert leftovers == []
