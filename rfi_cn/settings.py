@@ -44,7 +44,7 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a real article page is ~550 KB
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # Response headers (status line included) are bounded too (rfi_cn/middlewares/limits.py): a
-# response over either bound fails "too_large". RFI's pages send ~2 KB in ~25 headers.
+# response over either bound fails "too_large" (typical responses: a few KB, a few dozen headers).
 RFI_MAX_HEADER_BYTES = 64 * 1024
 RFI_MAX_HEADER_COUNT = 200
 # Let 404/410/403/429 reach the errbacks so they land in the failures records.
