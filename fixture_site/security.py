@@ -18,10 +18,12 @@ HEADER_LINE_BYTES = 100
 
 
 class EndlessHeaders:
-    """A 200 status line, then ``X-Pad-<n>`` header lines until ``limit`` bytes or a hang-up."""
+    """A 200 status line, then ``X-Pad-<n>`` header lines until ``limit`` bytes or a hang-up
+    (``one_line``: a single header line that never ends)."""
 
-    def __init__(self, limit: int = 256 * 1024 * 1024) -> None:
+    def __init__(self, limit: int = 256 * 1024 * 1024, one_line: bool = False) -> None:
         self.limit = limit
+        self.one_line = one_line
         self.sent = 0  # header bytes written before the client hung up (or the limit)
         self.requests = 0
 
@@ -29,8 +31,12 @@ class EndlessHeaders:
         self.requests += 1
         handler.close_connection = True
         chunk = b"".join(b"X-Pad-%07d: %s\r\n" % (number, b"a" * (HEADER_LINE_BYTES - 19)) for number in range(1000))
+        if self.one_line:
+            chunk = b"a" * len(chunk)
         try:
             handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            if self.one_line:
+                handler.wfile.write(b"X-Endless: ")
             while self.sent < self.limit and not handler.server.stopping.is_set():
                 handler.wfile.write(chunk)
                 self.sent += len(chunk)

@@ -165,6 +165,19 @@ def test_endless_headers_end_as_too_large_with_flat_memory(site, tmp_path: Path)
     assert bomb.requests == 1  # not retried: a hostile answer is not a network fault
 
 
+def test_one_endless_header_line_ends_as_too_large(site, tmp_path: Path) -> None:
+    server, facts = site
+    path = victim_path(facts)
+    bomb = EndlessHeaders(limit=64 * 1024 * 1024, one_line=True)
+    server.routes[path] = Page(200, b"", fault=bomb)
+    result = run_crawl(server.base_url, tmp_path)
+    assert bomb.sent < 16 * 1024 * 1024
+    assert failures(result) == expected_failures(facts, path, "too_large")
+    errors = [row["error"] for row in result.records("failures") if row["reason"] == "too_large"]
+    assert errors == ["ResponseTooLargeError: a response header line over RFI_MAX_HEADER_BYTES (65536 B)"]
+    assert bomb.requests == 1
+
+
 def test_too_many_small_headers_end_as_too_large(site, tmp_path: Path) -> None:
     server, facts = site
     path = victim_path(facts)
