@@ -94,7 +94,7 @@ ADDONS = {
 }
 DATA_LAKE_ENABLED = True
 DATA_LAKE_URI = os.environ.get("DATA_LAKE_URI", "data")
-RFI_JOB_ID = None  # Scrapyd's SCRAPY_JOB wins; else start time and pid
+RFI_JOB_ID = None  # Scrapyd's SCRAPY_JOB wins; else start time and pid. [A-Za-z0-9._-]{1,128}, no leading dot
 FEED_URI_PARAMS = "rfi_cn.lake.addon.uri_params"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_BATCH_ITEM_COUNT = 5000
@@ -104,10 +104,12 @@ FEED_STORE_EMPTY = False
 DATA_LAKE_COMPRESSION = None
 
 # --- Distributed mode (see README, "Scaling out") -----------------------
-# REDIS_URL (setting or environment variable) switches it on.
+# REDIS_URL (setting or environment variable) switches it on. Always with a password or an
+# ACL user (redis://:<password>@127.0.0.1:6379/0, rediss://rfi_worker:<password>@host:6380/0;
+# docs/security.md). Queued requests are JSON, never pickle (rfi_cn/distributed/serializer.py).
 REDIS_URL = None
 DISTRIBUTED_MODE = False  # set by the distributed add-on when REDIS_URL is given; read, never set by hand
-REDIS_RUN_ID = None  # shared by the workers of one run; default: the current UTC hour
+REDIS_RUN_ID = None  # shared by the workers of one run; default: the current UTC hour. A safe name, as RFI_JOB_ID
 REDIS_RUN_TTL = 7 * 24 * 3600  # seconds a run's keys are kept
 REDIS_WORKER_TTL = 120  # seconds without a heartbeat before a worker counts as dead
 REDIS_STATE_KEY = "rfi_cn:state"  # the crawl state in Redis (shared by all runs; never expires)
