@@ -36,10 +36,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from twisted.python.failure import Failure
 
 from rfi_cn.items import ArticleItem, FailureItem, RejectItem
 from rfi_cn.middlewares.fetching import OffsiteRedirect
+from rfi_cn.middlewares.limits import ResponseTooLargeError
 from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.state.incremental import UnchangedArticle
 from rfi_cn.state.resume import previous_stop_was_unclean
@@ -165,8 +167,9 @@ def failure_reason(error: BaseException) -> str:
     us), ``transient`` (5xx/408, network errors and timeouts that outlived the
     retries: ask again next run), ``http_error`` (any other status), ``robots``
     (robots.txt forbids it), ``offsite_redirect`` (redirected off the crawled host),
-    ``redirect_loop``, ``too_large`` (over ``DOWNLOAD_MAXSIZE``), ``ignored``
-    (refused by another middleware).
+    ``redirect_loop``, ``too_large`` (a body over ``DOWNLOAD_MAXSIZE``, also once
+    decompressed, or headers over ``RFI_MAX_HEADER_BYTES``/``RFI_MAX_HEADER_COUNT``),
+    ``ignored`` (refused by another middleware).
     """
     if isinstance(error, HttpError):
         status = error.response.status
@@ -177,7 +180,11 @@ def failure_reason(error: BaseException) -> str:
         return "transient" if status in TRANSIENT_STATUSES else "http_error"
     if isinstance(error, OffsiteRedirect):
         return "offsite_redirect"
+    if isinstance(error, ResponseTooLargeError):
+        return "too_large"
     if isinstance(error, IgnoreRequest):
+        if isinstance(error.__cause__, _DecompressionMaxSizeExceeded):  # HttpCompressionMiddleware
+            return "too_large"
         return IGNORED_REASONS.get(str(error), "ignored")
     if isinstance(error, DownloadCancelledError):  # Scrapy cancels a download only over DOWNLOAD_MAXSIZE
         return "too_large"

@@ -22,8 +22,11 @@ DOWNLOAD_HANDLERS = {
 }
 
 # --- Politeness ----------------------------------------------------------
-RFI_CONTACT_URL = os.environ.get("RFI_CONTACT_URL", "https://github.com/rfi-cn/rfi_cn")
-USER_AGENT = f"rfi_cn/1.0 (+{RFI_CONTACT_URL})"
+# Who runs the crawl: a URL or an e-mail address (also env RFI_CONTACT; the old
+# RFI_CONTACT_URL is read as a fallback). The User-Agent is "rfi_cn/1.0 (+<contact>)"
+# (rfi_cn/contact.py); a run against the real site without it logs a warning.
+RFI_CONTACT = os.environ.get("RFI_CONTACT") or None
+USER_AGENT = "rfi_cn/1.0"  # replaced by rfi_cn/contact.py unless set with -s
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
@@ -40,6 +43,10 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a real article page is ~550 KB
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Response headers (status line included) are bounded too (rfi_cn/middlewares/limits.py): a
+# response over either bound fails "too_large" (typical responses: a few KB, a few dozen headers).
+RFI_MAX_HEADER_BYTES = 64 * 1024
+RFI_MAX_HEADER_COUNT = 200
 # Let 404/410/403/429 reach the errbacks so they land in the failures records.
 HTTPERROR_ALLOW_ALL = False
 # Meta refresh costs a decode of every page and RFI does not use it.
@@ -79,10 +86,15 @@ EXTENSIONS = {
 
 # --- Output: the data lake ----------------------------------------------
 # <root>/rfi_cn/{articles,rejects,failures}/dt=YYYY-MM-DD/part-<job>-<batch>.jsonl
-ADDONS = {"rfi_cn.lake.addon.DataLakeFeeds": 0, "rfi_cn.distributed.addon.DistributedMode": 10}
+ADDONS = {
+    "rfi_cn.names.SafeNames": -100,  # job/run ids that become paths or keys: checked first (rfi_cn/names.py)
+    "rfi_cn.contact.OperatorContact": -90,  # the User-Agent names RFI_CONTACT
+    "rfi_cn.lake.addon.DataLakeFeeds": 0,
+    "rfi_cn.distributed.addon.DistributedMode": 10,
+}
 DATA_LAKE_ENABLED = True
 DATA_LAKE_URI = os.environ.get("DATA_LAKE_URI", "data")
-RFI_JOB_ID = None  # Scrapyd's SCRAPY_JOB wins; else start time and pid
+RFI_JOB_ID = None  # Scrapyd's SCRAPY_JOB wins; else start time and pid. [A-Za-z0-9._-]{1,128}, no leading dot
 FEED_URI_PARAMS = "rfi_cn.lake.addon.uri_params"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_BATCH_ITEM_COUNT = 5000
@@ -92,10 +104,12 @@ FEED_STORE_EMPTY = False
 DATA_LAKE_COMPRESSION = None
 
 # --- Distributed mode (see README, "Scaling out") -----------------------
-# REDIS_URL (setting or environment variable) switches it on.
+# REDIS_URL (setting or environment variable) switches it on. Always with a password or an
+# ACL user (redis://:<password>@127.0.0.1:6379/0, rediss://rfi_worker:<password>@host:6380/0;
+# docs/security.md). Queued requests are JSON, never pickle (rfi_cn/distributed/serializer.py).
 REDIS_URL = None
 DISTRIBUTED_MODE = False  # set by the distributed add-on when REDIS_URL is given; read, never set by hand
-REDIS_RUN_ID = None  # shared by the workers of one run; default: the current UTC hour
+REDIS_RUN_ID = None  # shared by the workers of one run; default: the current UTC hour. A safe name, as RFI_JOB_ID
 REDIS_RUN_TTL = 7 * 24 * 3600  # seconds a run's keys are kept
 REDIS_WORKER_TTL = 120  # seconds without a heartbeat before a worker counts as dead
 REDIS_STATE_KEY = "rfi_cn:state"  # the crawl state in Redis (shared by all runs; never expires)

@@ -23,6 +23,9 @@ class DistributedMode:
         _override(settings, "SCHEDULER", "rfi_cn.distributed.scheduler.RedisScheduler")
         _override(settings, "DUPEFILTER_CLASS", "rfi_cn.distributed.scheduler.RedisDupeFilter")
         _override(settings, "SCHEDULER_PERSIST", True)
+        # JSON, never pickle: entries are checked before they become requests (serializer.py).
+        _override(settings, "SCHEDULER_QUEUE_CLASS", "rfi_cn.distributed.scheduler.JsonPriorityQueue")
+        _override(settings, "SCHEDULER_SERIALIZER", "rfi_cn.distributed.serializer")
         _override(settings, "SCHEDULER_QUEUE_KEY", run_key(settings, "requests"))
         _override(settings, "SCHEDULER_DUPEFILTER_KEY", run_key(settings, "seen"))
         _override(settings, "CRAWL_STATE_BACKEND", "rfi_cn.distributed.state.RedisCrawlState")

@@ -21,6 +21,8 @@ from typing import Any
 from scrapy import Spider
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
+from rfi_cn.names import scheduled_job
+
 ARTICLE_CLASS = "rfi_cn.items.ArticleItem"
 RECORD_CLASSES = {
     "articles": ARTICLE_CLASS,
@@ -68,10 +70,10 @@ def compression_of(settings: BaseSettings) -> str | None:
 
 def job_id(spider: Spider) -> str:
     """Scrapyd's job id when scheduled there (it passes ``-a _job=<id>``), else one
-    made from the start time and pid."""
-    scheduled = getattr(spider, "_job", None) or os.environ.get("SCRAPY_JOB") or spider.settings.get("RFI_JOB_ID")
+    made from the start time and pid. A given id must be a safe name (``rfi_cn.names``)."""
+    scheduled = scheduled_job(spider, spider.settings)  # a safe name, or UnsafeNameError (rfi_cn/names.py)
     if scheduled:
-        return str(scheduled)
+        return scheduled
     return f"{_start_time(spider):%Y%m%dT%H%M%SZ}-{os.getpid()}"
 
 
