@@ -75,7 +75,8 @@ class Command(ScrapyParse):
     ) -> Any:
         """Each item as the pipelines leave it (Scrapy's own ``--pipelines`` runs them
         unawaited and prints the items as the spider yielded them)."""
-        itemproc = self.pcrawler.engine.scraper.itemproc  # type: ignore[union-attr]
+        assert self.pcrawler.engine is not None
+        itemproc = self.pcrawler.engine.scraper.itemproc
         processed = []
         for item in items:
             try:
