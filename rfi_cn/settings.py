@@ -139,3 +139,9 @@ RFI_RSS_PATHS = ["/cn/rss"]
 RFI_SITEMAP_PATHS = ["/sitemaps/cn/index.xml", "/sitemaps/cn/news.xml"]
 # The oldest yearly archive /cn/档案资料库/<year>/ a backfill without `since` starts from.
 RFI_ARCHIVE_FIRST_YEAR = 2006
+
+# --- Commands --------------------------------------------------------------
+# check, parse and shell fetch like a crawl (RFI_BASE_URL holds) but never write
+# the lake or the crawl state; parse picks the callback from the URL and runs the
+# pipelines (rfi_cn/commands/).
+COMMANDS_MODULE = "rfi_cn.commands"

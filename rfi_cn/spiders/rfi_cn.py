@@ -14,6 +14,7 @@ and stop paginating a section at a page holding only older ones), ``full``
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from typing import Any, ClassVar
@@ -31,6 +32,7 @@ from rfi_cn.middlewares.requests import ARTICLE, LISTING, NEXT_PAGE
 from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.normalise.encoding import page_text
 from rfi_cn.site import FRONT_PAGE, SITE_HOSTS, article_date, section_name, section_url
+from rfi_cn.spiders.arguments import refuse_bad_arguments
 from rfi_cn.spiders.sources import DiscoverySources
 
 
@@ -56,6 +58,7 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RfiCnSpider:
+        refuse_bad_arguments(kwargs, logging.getLogger(cls.name))  # one line, exit 2, before anything starts
         spider: RfiCnSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.arguments = {name: str(value) for name, value in kwargs.items()}  # for the run manifest
         return spider
