@@ -90,6 +90,9 @@ FEED_STORE_EMPTY = False
 # None: part-*.jsonl; "gzip": part-*.jsonl.gz (Scrapy's GzipPlugin). Files appear
 # only when complete; <root>/rfi_cn/_manifests/<job>.json is written last.
 DATA_LAKE_COMPRESSION = None
+# Only storages that publish whole files (local files: rename; S3: one upload) may hold
+# the lake; True lets a DATA_LAKE_URI on another scheme (ftp://, gs://) through anyway.
+DATA_LAKE_ALLOW_NON_ATOMIC = False
 
 # --- Distributed mode (see README, "Scaling out") -----------------------
 # REDIS_URL (setting or environment variable) switches it on.

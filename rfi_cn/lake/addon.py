@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlparse
 
 from scrapy import Spider
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
@@ -35,6 +36,10 @@ STORAGES = {
     "s3": "rfi_cn.lake.storages.ChecksumS3FeedStorage",
 }
 MANIFEST_EXTENSION = "rfi_cn.lake.manifest.RunManifest"
+# Scrapy's feed exporter, replaced by one that counts written rows and publishes only whole files.
+FEED_EXPORTER = "scrapy.extensions.feedexport.FeedExporter"
+LAKE_FEED_EXPORTER = "rfi_cn.lake.export.LakeFeedExporter"
+LAKE_JSONLINES = "rfi_cn.lake.export.LakeJsonLinesExporter"
 
 
 def lake_uri(root: str, kind: str, compression: str | None = None) -> str:
@@ -93,8 +98,16 @@ class DataLakeFeeds:
     """Add-on: route articles, rejects and failures into the lake partitions."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not settings.getbool("DATA_LAKE_ENABLED", True) or _feeds_switched_off(settings):
+        if _feeds_switched_off(settings):
             return
+        settings["EXTENSIONS"][FEED_EXPORTER] = None
+        settings["EXTENSIONS"][LAKE_FEED_EXPORTER] = 0
+        exporters = settings["FEED_EXPORTERS"]
+        if "jsonlines" not in exporters:  # a project's own exporter wins
+            exporters["jsonlines"] = LAKE_JSONLINES
+        if not settings.getbool("DATA_LAKE_ENABLED", True):
+            return
+        refuse_non_atomic(settings)
         feeds = _articles_only(settings.getdict("FEEDS"))
         user_feeds = bool(feeds)
         _, postprocessing = COMPRESSIONS[compression_of(settings)]
@@ -115,6 +128,20 @@ class DataLakeFeeds:
             if scheme not in storages:  # a project's own storage wins
                 storages[scheme] = storage
         settings["EXTENSIONS"][MANIFEST_EXTENSION] = 600
+
+
+def refuse_non_atomic(settings: BaseSettings) -> None:
+    """A lake root whose scheme has no storage that publishes whole files (``STORAGES``:
+    local files, S3) is refused unless ``DATA_LAKE_ALLOW_NON_ATOMIC`` is set: on ftp://
+    or gs:// a reader could see a partial file."""
+    scheme = urlparse(lake_root(settings.get("DATA_LAKE_URI"))).scheme
+    if len(scheme) == 1:  # a Windows drive letter
+        scheme = ""
+    if scheme not in STORAGES and not settings.getbool("DATA_LAKE_ALLOW_NON_ATOMIC"):
+        raise ValueError(
+            f"DATA_LAKE_URI scheme {scheme!r} has no atomic storage (only {sorted(STORAGES)}): "
+            "set DATA_LAKE_ALLOW_NON_ATOMIC=True to write there anyway"
+        )
 
 
 def _feeds_switched_off(settings: BaseSettings) -> bool:
