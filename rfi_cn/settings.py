@@ -115,6 +115,9 @@ CRAWL_STATE_TIMEOUT = 30.0  # seconds a writer waits for another job's write
 # only when their content_hash changed.
 INCREMENTAL_REFRESH_HOURS = 48.0
 INCREMENTAL_NOW = None  # the clock; an ISO time pins "now" (replays, tests)
+# Article URLs that failed or were rejected are kept in the crawl state and requested
+# directly by the next runs, up to this many runs (404/410 "gone" ones never).
+RFI_RETRY_RUNS = 3
 
 # --- Engine --------------------------------------------------------------
 LOG_LEVEL = "INFO"

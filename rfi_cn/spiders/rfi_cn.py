@@ -32,6 +32,7 @@ from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.normalise.encoding import page_text
 from rfi_cn.site import FRONT_PAGE, article_date, section_name, section_url
 from rfi_cn.spiders.sources import DiscoverySources
+from rfi_cn.state.retries import retry_requests
 
 
 class RfiCnSpider(DiscoverySources, scrapy.Spider):
@@ -62,6 +63,8 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self._resume_memory()
+        for request in retry_requests(self, self.article_request):  # failed or rejected in earlier runs
+            yield request
         for request in self.source_requests():
             yield request
         if "sections" not in self.discover:

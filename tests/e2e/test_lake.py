@@ -29,6 +29,7 @@ from fixture_site.faults import Stall
 from fixture_site.server import FixtureServer, serving
 from fixture_site.site import SiteFacts, build_site
 from tests.crawling import ROOT, crawl_command, run_crawl
+from tests.lake_invariants import check_lake
 
 SCHEMA_FILE = ROOT / "rfi_cn" / "lake" / "schemas" / "article.schema.json"
 ECONOMY = ["T020", "T035", "T036", "T037"]  # the 经贸 section's articles
@@ -117,6 +118,7 @@ def test_manifest_lists_every_file_with_its_rows_bytes_and_sha256(batched, site)
     assert (manifest["schema_version"], manifest["compression"], manifest["failed_files"]) == ("1.1", None, [])
     assert manifest["started_at"] <= manifest["finished_at"]
     assert sorted(row["id"] for row in batched.records("articles")) == sorted(facts.exported_ids)
+    check_lake(batched)
 
 
 def test_every_exported_record_validates_against_the_shipped_schema(batched) -> None:
@@ -141,6 +143,7 @@ def test_gzip_parts_and_arguments_in_the_manifest(site, tmp_path: Path) -> None:
     parts = sorted((result.lake / "rfi_cn" / "articles").glob("dt=*/*.gz"))
     assert sorted(row["id"] for part in parts for row in lines(gzip.decompress(part.read_bytes()))) == ECONOMY
     assert (manifest["arguments"], manifest["compression"]) == ({"sections": "经贸"}, "gzip")
+    check_lake(result)
 
 
 def test_user_output_file_is_not_in_the_manifest(site, tmp_path: Path) -> None:
