@@ -147,7 +147,7 @@ def test_a_non_atomic_lake_storage_is_refused(site, tmp_path: Path) -> None:
 def test_an_allowed_non_atomic_storage_that_fails_records_nothing(site, tmp_path: Path) -> None:
     server, _ = site
     free = _closed_port()
-    settings = {"DATA_LAKE_URI": f"ftp://user:pass@127.0.0.1:{free}/lake", "DATA_LAKE_ALLOW_NON_ATOMIC": "True"}
+    settings = {"DATA_LAKE_URI": f"ftp://127.0.0.1:{free}/lake", "DATA_LAKE_ALLOW_NON_ATOMIC": "True"}
     result = run_crawl(server.base_url, tmp_path, "-a", "sections=经贸", settings=settings)
     stats = result.stats
     assert stats["rfi_cn/articles/exported"] == 4
