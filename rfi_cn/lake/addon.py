@@ -7,9 +7,12 @@ Feeds given by the user (``-O out.jsonl``, ``FEEDS``) receive the articles
 instead of the lake's article feed; rejects and failures still go to the lake,
 so nothing is lost.
 
-The add-on also installs the lake's contract: storages that publish a file only
-when complete (``rfi_cn.lake.storages``), optional gzip (``DATA_LAKE_COMPRESSION``,
-``.jsonl.gz``) and the run manifest written last (``rfi_cn.lake.manifest``).
+The add-on also installs the lake's contract: a feed exporter that counts the rows
+it really wrote and publishes only whole files (``rfi_cn.lake.export``), storages
+that publish a file only when complete (``rfi_cn.lake.storages``; a lake root on any
+other scheme is refused unless ``DATA_LAKE_ALLOW_NON_ATOMIC``), optional gzip
+(``DATA_LAKE_COMPRESSION``, ``.jsonl.gz``) and the run manifest written last
+(``rfi_cn.lake.manifest``). The contract: ``docs/lake.md``.
 """
 
 from __future__ import annotations

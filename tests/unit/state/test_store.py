@@ -1,10 +1,16 @@
-"""The sqlite crawl state: batches in one transaction, the retry list."""
+"""The crawl state (sqlite, and Redis on a real redis-server): batches in one
+transaction, the retry list."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from rfi_cn.state.store import KnownArticle, RetryEntry, SqliteCrawlState
+import pytest
+from redis import Redis
+
+from rfi_cn.distributed.state import RedisCrawlState
+from rfi_cn.state.store import CrawlState, KnownArticle, RetryEntry, SqliteCrawlState
+from tests.redis_server import redis_server
 
 A = "https://www.rfi.fr/cn/中国/20251130-a"
 B = "https://www.rfi.fr/cn/中国/20251130-b"
@@ -23,8 +29,17 @@ def test_record_many_is_one_transaction(tmp_path: Path) -> None:
     state.close()
 
 
-def test_attempts_accumulate_and_an_export_or_an_unchanged_visit_ends_the_retries(tmp_path: Path) -> None:
-    state = SqliteCrawlState(tmp_path / "state.sqlite3")
+@pytest.fixture(params=["sqlite", "redis"])
+def state(request: pytest.FixtureRequest, tmp_path: Path):
+    if request.param == "sqlite":
+        store: CrawlState = SqliteCrawlState(tmp_path / "state.sqlite3")
+        yield store
+        return
+    with redis_server(tmp_path) as url:
+        yield RedisCrawlState(Redis.from_url(url, decode_responses=True), "test:state")
+
+
+def test_attempts_accumulate_and_an_export_or_an_unchanged_visit_ends_the_retries(state: CrawlState) -> None:
     state.note_attempts([(A, "transient"), (B, "missing_fields"), (C, "gone")], "2025-12-01T00:00:00Z")
     state.note_attempts([(A, "blocked")], "2025-12-02T00:00:00Z")
     assert state.retry_candidates(3, ("gone",)) == [RetryEntry(A, "blocked", 2), RetryEntry(B, "missing_fields", 1)]
