@@ -106,8 +106,9 @@ class DataLakeFeeds:
         settings["EXTENSIONS"][FEED_EXPORTER] = None
         settings["EXTENSIONS"][LAKE_FEED_EXPORTER] = 0
         exporters = settings["FEED_EXPORTERS"]
-        if "jsonlines" not in exporters:  # a project's own exporter wins
-            exporters["jsonlines"] = LAKE_JSONLINES
+        for name in ("jsonlines", "jsonl", "jl"):
+            if name not in exporters:  # a project's own exporter wins
+                exporters[name] = LAKE_JSONLINES
         if not settings.getbool("DATA_LAKE_ENABLED", True):
             return
         refuse_non_atomic(settings)
