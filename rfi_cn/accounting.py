@@ -12,7 +12,8 @@ distributed run totals all use it.
 class (``failure_reason``).
 
 ``ArticleAccounting`` counts records by kind and reason in the crawl stats
-(``rfi_cn/articles/exported``, ``rfi_cn/articles/rejected``,
+(``rfi_cn/articles/exported`` is counted where rows are written, ``rfi_cn.lake.export``;
+``rfi_cn/articles/rejected``,
 ``rfi_cn/articles/failed``, ``rfi_cn/rejects/reason/<reason>``,
 ``rfi_cn/failures/reason/<reason>``), re-fetched articles routed out as unchanged
 (``rfi_cn/articles/unchanged``) and, when the crawl closes, compares them with
@@ -39,7 +40,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from twisted.python.failure import Failure
 
-from rfi_cn.items import ArticleItem, FailureItem, RejectItem
+from rfi_cn.items import FailureItem, RejectItem
 from rfi_cn.middlewares.fetching import OffsiteRedirect
 from rfi_cn.middlewares.limits import ResponseTooLargeError
 from rfi_cn.normalise.dates import utc_now_iso
@@ -80,9 +81,8 @@ class ArticleAccounting:
         return extension
 
     def item_scraped(self, item: Any) -> None:
-        if isinstance(item, ArticleItem):
-            self.stats.inc_value("rfi_cn/articles/exported")
-        elif isinstance(item, RejectItem):
+        # Articles: rfi_cn/articles/exported counts rows written (rfi_cn.lake.export).
+        if isinstance(item, RejectItem):
             self.stats.inc_value("rfi_cn/articles/rejected")
             self.stats.inc_value(f"rfi_cn/rejects/reason/{item.get('reason')}")
         elif isinstance(item, FailureItem):

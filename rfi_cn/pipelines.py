@@ -19,7 +19,7 @@ from itemadapter import ItemAdapter
 
 from rfi_cn.accounting import reject
 from rfi_cn.items import ArticleItem, content_hash
-from rfi_cn.lake.schema import schema_errors
+from rfi_cn.lake.schema import encodable, encoding_errors, schema_errors
 from rfi_cn.normalise.cleaning import TooDeepError, clean_body
 from rfi_cn.normalise.dates import first_utc_iso
 
@@ -78,7 +78,8 @@ def _instant(value: Any) -> datetime | None:
 class ValidatePipeline:
     """Routes an article to the rejects when it lacks url, title, published date or body
     text (``missing_fields``), or breaks the article JSON Schema (``schema``, with the
-    validation messages): only records a loader can trust are exported."""
+    validation messages, or any string UTF-8 cannot encode, such as a lone surrogate from
+    JSON-LD): only records a loader can trust, and the lake can hold, are exported."""
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
@@ -86,9 +87,10 @@ class ValidatePipeline:
         missing = [field for field in REQUIRED_FIELDS if not item.get(field)]
         if missing:
             return reject(item.get("url"), "missing_fields", ", ".join(missing), item.get("id"))
-        errors = schema_errors(ItemAdapter(item).asdict())
+        record = ItemAdapter(item).asdict()
+        errors = schema_errors(record) + encoding_errors(record)
         if errors:
-            return reject(item.get("url"), "schema", "; ".join(errors), item.get("id"))
+            return reject(encodable(item.get("url")), "schema", encodable("; ".join(errors)), encodable(item.get("id")))
         return item
 
 

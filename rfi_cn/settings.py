@@ -102,6 +102,9 @@ FEED_STORE_EMPTY = False
 # None: part-*.jsonl; "gzip": part-*.jsonl.gz (Scrapy's GzipPlugin). Files appear
 # only when complete; <root>/rfi_cn/_manifests/<job>.json is written last.
 DATA_LAKE_COMPRESSION = None
+# Only storages that publish whole files (local files: rename; S3: one upload) may hold
+# the lake; True lets a DATA_LAKE_URI on another scheme (ftp://, gs://) through anyway.
+DATA_LAKE_ALLOW_NON_ATOMIC = False
 
 # --- Distributed mode (see README, "Scaling out") -----------------------
 # REDIS_URL (setting or environment variable) switches it on. Always with a password or an
@@ -126,6 +129,9 @@ CRAWL_STATE_TIMEOUT = 30.0  # seconds a writer waits for another job's write
 # only when their content_hash changed.
 INCREMENTAL_REFRESH_HOURS = 48.0
 INCREMENTAL_NOW = None  # the clock; an ISO time pins "now" (replays, tests)
+# Article URLs that failed or were rejected are kept in the crawl state and requested
+# directly by the next runs, up to this many runs (404/410 "gone" ones never).
+RFI_RETRY_RUNS = 3
 
 # --- Checks (scrapy check): @path names a page of the site -----------------
 SPIDER_CONTRACTS = {"rfi_cn.spiders.contracts.PathContract": 10}

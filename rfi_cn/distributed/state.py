@@ -4,19 +4,22 @@ Distributed mode (``REDIS_URL``) selects it through ``CRAWL_STATE_BACKEND``, so
 all workers agree on what is already exported. Same interface as the sqlite
 store (``rfi_cn.state.store.CrawlState``). Layout, under ``REDIS_STATE_KEY``:
 ``<key>:article:<id>`` a hash per article, ``<key>:urls`` a hash from the
-article's URL key (its decoded path) to its id. These keys never expire:
+article's URL key (its decoded path) to its id, ``<key>:retries`` a hash from the URL
+key of a failed or rejected article to its retry entry (JSON). These keys never expire:
 deleting them resets the state, as deleting the sqlite file does.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 
 from redis import Redis
 from scrapy.settings import BaseSettings
 
 from rfi_cn.distributed import redis_url
-from rfi_cn.state.store import KnownArticle, url_key
+from rfi_cn.state.store import KnownArticle, RetryEntry, url_key
 
 FIELDS = [field.name for field in fields(KnownArticle)]
 
@@ -51,15 +54,47 @@ class RedisCrawlState:
         )
 
     def record(self, article: KnownArticle) -> None:
-        values = {name: value or "" for name, value in asdict(article).items()}
+        self.record_many([article])
+
+    def record_many(self, articles: Sequence[KnownArticle]) -> None:
+        """One MULTI/EXEC for the batch; the articles leave the retry list."""
+        if not articles:
+            return
         pipe = self.server.pipeline()
-        pipe.hset(f"{self.key}:article:{article.id}", mapping=values)  # type: ignore[arg-type]
-        pipe.hset(f"{self.key}:urls", url_key(article.url), article.id)
+        for article in articles:
+            values = {name: value or "" for name, value in asdict(article).items()}
+            pipe.hset(f"{self.key}:article:{article.id}", mapping=values)  # type: ignore[arg-type]
+            pipe.hset(f"{self.key}:urls", url_key(article.url), article.id)
+            pipe.hdel(f"{self.key}:retries", url_key(article.url))
         pipe.execute()
 
     def touch(self, article_id: str, seen_at: str) -> None:
         if self.server.exists(f"{self.key}:article:{article_id}"):
             self.server.hset(f"{self.key}:article:{article_id}", "last_seen", seen_at)
+            url = self.server.hget(f"{self.key}:article:{article_id}", "url")
+            if url:
+                self.server.hdel(f"{self.key}:retries", url_key(str(url)))
+
+    def note_attempts(self, outcomes: Sequence[tuple[str, str]], seen_at: str) -> None:
+        """``<key>:retries``: URL key → ``{"url", "reason", "attempts", "last_attempt"}`` (JSON)."""
+        if not outcomes:
+            return
+        keys = [url_key(url) for url, _ in outcomes]
+        known = self.server.hmget(f"{self.key}:retries", keys)
+        entries = {}
+        for key, (url, reason), previous in zip(keys, outcomes, known, strict=True):
+            attempts = int(json.loads(str(previous))["attempts"]) if previous else 0
+            entries[key] = json.dumps({"url": url, "reason": reason, "attempts": attempts + 1, "last_attempt": seen_at})
+        self.server.hset(f"{self.key}:retries", mapping=entries)  # type: ignore[arg-type]
+
+    def retry_candidates(self, max_attempts: int, never: Sequence[str]) -> list[RetryEntry]:
+        stored: dict[str, str] = self.server.hgetall(f"{self.key}:retries")  # type: ignore[assignment]
+        entries = [json.loads(stored[key]) for key in sorted(stored)]
+        return [
+            RetryEntry(entry["url"], entry["reason"], int(entry["attempts"]))
+            for entry in entries
+            if int(entry["attempts"]) <= max_attempts and entry["reason"] not in never
+        ]
 
     def close(self) -> None:
         self.server.close()

@@ -7,9 +7,12 @@ Feeds given by the user (``-O out.jsonl``, ``FEEDS``) receive the articles
 instead of the lake's article feed; rejects and failures still go to the lake,
 so nothing is lost.
 
-The add-on also installs the lake's contract: storages that publish a file only
-when complete (``rfi_cn.lake.storages``), optional gzip (``DATA_LAKE_COMPRESSION``,
-``.jsonl.gz``) and the run manifest written last (``rfi_cn.lake.manifest``).
+The add-on also installs the lake's contract: a feed exporter that counts the rows
+it really wrote and publishes only whole files (``rfi_cn.lake.export``), storages
+that publish a file only when complete (``rfi_cn.lake.storages``; a lake root on any
+other scheme is refused unless ``DATA_LAKE_ALLOW_NON_ATOMIC``), optional gzip
+(``DATA_LAKE_COMPRESSION``, ``.jsonl.gz``) and the run manifest written last
+(``rfi_cn.lake.manifest``). The contract: ``docs/lake.md``.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlparse
 
 from scrapy import Spider
+from scrapy.extensions.feedexport import FeedExporter
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from rfi_cn.names import scheduled_job
@@ -36,6 +41,8 @@ STORAGES = {
     "file": "rfi_cn.lake.storages.AtomicFileFeedStorage",
     "s3": "rfi_cn.lake.storages.ChecksumS3FeedStorage",
 }
+# Scrapy's feed exporter is replaced by one that counts written rows and publishes only whole files.
+LAKE_JSONLINES = "rfi_cn.lake.export.LakeJsonLinesExporter"
 
 
 def lake_uri(root: str, kind: str, compression: str | None = None) -> str:
@@ -94,8 +101,19 @@ class DataLakeFeeds:
     """Add-on: route articles, rejects and failures into the lake partitions."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not settings.getbool("DATA_LAKE_ENABLED", True) or _feeds_switched_off(settings):
+        if _feeds_switched_off(settings):
             return
+        from rfi_cn.lake.export import LakeFeedExporter  # here: the exporter module imports this one
+
+        settings.set_in_component_priority_dict("EXTENSIONS", FeedExporter, None)
+        settings.set_in_component_priority_dict("EXTENSIONS", LakeFeedExporter, 0)
+        exporters = settings["FEED_EXPORTERS"]
+        for name in ("jsonlines", "jsonl", "jl"):
+            if name not in exporters:  # a project's own exporter wins
+                exporters[name] = LAKE_JSONLINES
+        if not settings.getbool("DATA_LAKE_ENABLED", True):
+            return
+        refuse_non_atomic(settings)
         feeds = _articles_only(settings.getdict("FEEDS"))
         user_feeds = bool(feeds)
         _, postprocessing = COMPRESSIONS[compression_of(settings)]
@@ -118,6 +136,20 @@ class DataLakeFeeds:
         from rfi_cn.lake.manifest import RunManifest  # here: the manifest module imports this one
 
         settings.set_in_component_priority_dict("EXTENSIONS", RunManifest, 600)
+
+
+def refuse_non_atomic(settings: BaseSettings) -> None:
+    """A lake root whose scheme has no storage that publishes whole files (``STORAGES``:
+    local files, S3) is refused unless ``DATA_LAKE_ALLOW_NON_ATOMIC`` is set: on ftp://
+    or gs:// a reader could see a partial file."""
+    scheme = urlparse(lake_root(settings.get("DATA_LAKE_URI"))).scheme
+    if len(scheme) == 1:  # a Windows drive letter
+        scheme = ""
+    if scheme not in STORAGES and not settings.getbool("DATA_LAKE_ALLOW_NON_ATOMIC"):
+        raise ValueError(
+            f"DATA_LAKE_URI scheme {scheme!r} has no atomic storage (only {sorted(STORAGES)}): "
+            "set DATA_LAKE_ALLOW_NON_ATOMIC=True to write there anyway"
+        )
 
 
 def _feeds_switched_off(settings: BaseSettings) -> bool:

@@ -21,6 +21,7 @@ from scrapy.utils.defer import ensure_awaitable
 
 from rfi_cn.accounting import article_counts
 from rfi_cn.lake.addon import RECORD_CLASSES, compression_of, job_id, lake_feeds, lake_root, manifest_uri
+from rfi_cn.lake.export import published
 from rfi_cn.lake.schema import schema_version
 from rfi_cn.lake.storages import storage_for
 
@@ -74,6 +75,7 @@ def build_manifest(
         "listings_failed": stats.get("rfi_cn/listings/failed", 0),
         "rows": rows,
         "files": sorted(files, key=lambda entry: entry["path"]),
+        "storage_errors": len(failed_files),
         "failed_files": sorted(failed_files, key=lambda entry: entry["path"]),
     }
 
@@ -101,7 +103,7 @@ class RunManifest:
         if kind is None:  # a user's own feed (-O), not part of the lake
             return
         entry = file_entry(self.root, kind, slot)
-        if getattr(slot.storage, "stored", False):
+        if published(slot):
             self.files.append(entry)
         else:
             self.failed_files.append(entry)
@@ -113,16 +115,29 @@ class RunManifest:
         stats = self.crawler.stats.get_stats()
         manifest = build_manifest(job, spider, stats, self.files, self.failed_files, self.compression)
         uri = manifest_uri(self.root, job)
-        await write_atomically(self.crawler, spider, uri, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-        self.crawler.stats.set_value("rfi_cn/manifest/files", len(self.files))
         if self.failed_files:
             logger.error("%d lake files could not be stored; see failed_files in %s", len(self.failed_files), uri)
+        try:
+            await write_atomically(self.crawler, spider, uri, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        except Exception:
+            logger.error("The run manifest could not be written: %s", uri, exc_info=True)
+            self.crawler.stats.inc_value("rfi_cn/lake/storage_errors")
+            self.crawler.stats.set_value("rfi_cn/manifest/failed", 1)
+            return
+        self.crawler.stats.set_value("rfi_cn/manifest/files", len(self.files))
         logger.info("Run manifest written: %s", uri)
 
 
 async def write_atomically(crawler: Crawler, spider: Spider, uri: str, text: str) -> None:
-    """Write ``text`` to ``uri`` through the feed storage of its scheme: whole or not at all."""
+    """Write ``text`` to ``uri`` through the feed storage of its scheme: whole or not at all
+    (on an error the temporary file is discarded and the error raised)."""
     storage = storage_for(crawler, uri, {"overwrite": True})
     file = storage.open(spider)
-    file.write(text.encode("utf-8"))
-    await ensure_awaitable(storage.store(file))
+    try:
+        file.write(text.encode("utf-8"))
+        await ensure_awaitable(storage.store(file))
+    except BaseException:
+        discard = getattr(storage, "discard", None)
+        if discard is not None:
+            discard()
+        raise

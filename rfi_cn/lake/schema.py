@@ -45,3 +45,30 @@ def schema_errors(record: Mapping[str, Any]) -> list[str]:
     """Every way ``record`` breaks the schema, as ``<JSON path>: <message>``, in path order."""
     errors = sorted(_validator().iter_errors(dict(record)), key=lambda error: list(map(str, error.absolute_path)))
     return [f"{error.json_path}: {error.message}" for error in errors]
+
+
+def encoding_errors(record: Mapping[str, Any]) -> list[str]:
+    """Every string of ``record`` that UTF-8 cannot encode (a lone surrogate such as
+    ``\\ud800``, valid in JSON), as ``<JSON path>: not encodable as UTF-8``: the lake's
+    files are UTF-8, so such a record could not be written."""
+    return [f"{path}: not encodable as UTF-8" for path in _unencodable(record, "$")]
+
+
+def _unencodable(value: Any, path: str) -> list[str]:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return [path]
+        return []
+    if isinstance(value, Mapping):
+        found = [f"{path}: key" for key in value if isinstance(key, str) and _unencodable(key, path)]
+        return found + [p for key, item in value.items() for p in _unencodable(item, f"{path}.{key}")]
+    if isinstance(value, list | tuple):
+        return [p for index, item in enumerate(value) for p in _unencodable(item, f"{path}[{index}]")]
+    return []
+
+
+def encodable(text: str | None) -> str | None:
+    """``text`` with what UTF-8 cannot encode written as ``\\uXXXX`` escapes (for a reject's id and url)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(text, str) else text

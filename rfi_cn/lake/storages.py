@@ -11,6 +11,7 @@ can list each file's size and sha256 without reading it back.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -74,24 +75,43 @@ class AtomicFileFeedStorage(Checksummed, FileFeedStorage):
     temporary one first, so the result is still published in one rename.
     """
 
+    temporary: Path | None = None
+    raw: IO[bytes] | None = None
+
     def open(self, spider: Spider) -> IO[bytes]:
         final = Path(self.path)
         final.parent.mkdir(parents=True, exist_ok=True)
         self.temporary = temporary_path(final)
-        file = ChecksumFile(self.temporary.open("wb"))
+        self.raw = self.temporary.open("wb")
+        file = ChecksumFile(self.raw)
         if self.write_mode == "ab" and final.exists():
             with final.open("rb") as existing:
                 shutil.copyfileobj(existing, file)
         return file  # type: ignore[return-value]
 
     def store(self, file: IO[bytes]) -> None:
+        """Flush, fsync, rename: on any error (a full disk) nothing is published and the
+        temporary file is removed."""
         raw = unwrap(file)
-        raw.flush()
-        os.fsync(raw.fileno())
-        raw.close()
-        os.replace(self.temporary, self.path)
+        try:
+            raw.flush()
+            os.fsync(raw.fileno())
+            raw.close()
+            assert self.temporary is not None
+            os.replace(self.temporary, self.path)
+        except BaseException:
+            self.discard()
+            raise
         _fsync_folder(Path(self.path).parent)
         self._stored(file)
+
+    def discard(self) -> None:
+        """Close and remove the temporary file: the final path is left as it was."""
+        if self.raw is not None:
+            with contextlib.suppress(OSError):  # a flush that fails (ENOSPC) still closes the descriptor
+                self.raw.close()
+        if self.temporary is not None:
+            self.temporary.unlink(missing_ok=True)
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -112,11 +132,19 @@ class ChecksumS3FeedStorage(Checksummed, S3FeedStorage):
     """
 
     def open(self, spider: Spider) -> IO[bytes]:
-        return ChecksumFile(super().open(spider))  # type: ignore[return-value]
+        self.file = super().open(spider)
+        return ChecksumFile(self.file)  # type: ignore[return-value]
 
     def _store_in_thread(self, file: IO[bytes]) -> None:
         super()._store_in_thread(unwrap(file))
         self._stored(file)
+
+    file: IO[bytes] | None = None
+
+    def discard(self) -> None:
+        """Nothing was uploaded: close (and so delete) the local temporary file."""
+        if self.file is not None:
+            self.file.close()
 
 
 def storage_for(crawler: Crawler, uri: str, feed_options: dict[str, Any]) -> Any:

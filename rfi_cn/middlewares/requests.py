@@ -12,7 +12,9 @@ article request through only when
 3. the crawl state does not know it as exported before the refresh window
    (``skipped_known``, see ``rfi_cn.state.incremental``);
 
-and counts each one it lets through as ``rfi_cn/articles/discovered``: every
+and counts each one it lets through as ``rfi_cn/articles/discovered`` (start
+requests too: retries of earlier runs' failures, ``rfi_cn.state.retries``, which
+are not dropped as known and also count as ``rfi_cn/articles/retried``): every
 discovered article then ends as one outcome (``rfi_cn.accounting``). A listing
 page all of whose articles the crawl state knows ends its section: its next
 pages are dropped (``rfi_cn/listings/stopped_by_state``), except after an
@@ -34,6 +36,7 @@ from scrapy.utils.misc import load_object
 from rfi_cn.site import article_date
 from rfi_cn.state.incremental import Incremental, incremental_for
 from rfi_cn.state.resume import previous_stop_was_unclean
+from rfi_cn.state.retries import RETRY
 
 ARTICLE = "rfi_article"
 LISTING = "rfi_listing"
@@ -95,6 +98,13 @@ class ArticleRequestFilter:
         walk_all = previous_stop_was_unclean(crawler.settings)  # before this run leaves its marker
         return cls(crawler, backend.from_crawler(crawler), incremental_for(crawler), walk_all)
 
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """Start requests of articles (retries of earlier runs' failures) take the same path."""
+        async for entry in start:
+            if _is_marked(entry, ARTICLE) and not self.admit(entry.url, retry=RETRY in entry.meta):
+                continue
+            yield entry
+
     async def process_spider_output(
         self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
@@ -105,14 +115,15 @@ class ArticleRequestFilter:
         if stop_section:
             self.stats.inc_value("rfi_cn/listings/stopped_by_state")
         for entry in output:
-            if _is_marked(entry, ARTICLE) and not self.admit(entry.url):
+            if _is_marked(entry, ARTICLE) and not self.admit(entry.url, retry=RETRY in entry.meta):
                 continue
             if stop_section and _is_marked(entry, NEXT_PAGE):
                 continue
             yield entry
 
-    def admit(self, url: str) -> bool:
-        """Whether the article at ``url`` is requested; counts the reason when it is not."""
+    def admit(self, url: str, retry: bool = False) -> bool:
+        """Whether the article at ``url`` is requested; counts the reason when it is not.
+        A ``retry`` (``rfi_cn.state.retries``) is not dropped as known."""
         published = article_date(url)
         since: date | None = getattr(self.crawler.spider, "since", None)
         until: date | None = getattr(self.crawler.spider, "until", None)
@@ -124,11 +135,13 @@ class ArticleRequestFilter:
             return False
         if not self.claims.claim(url):
             return False
-        if not self.incremental.should_fetch(url):
+        if not retry and not self.incremental.should_fetch(url):
             self.stats.inc_value("rfi_cn/articles/skipped_known")
             return False
         self.claims.fetching(url)
         self.stats.inc_value("rfi_cn/articles/discovered")
+        if retry:
+            self.stats.inc_value("rfi_cn/articles/retried")
         return True
 
 

@@ -16,12 +16,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from rfi_cn.names import SAFE_NAME
+
 # The same list as rfi_cn.spiders.sources.SOURCES (a unit test keeps them equal); this
 # module imports nothing from Scrapy, so any command or tool can check arguments.
 SOURCES = ("sections", "rss", "sitemaps", "archives", "tags", "authors")
 TRUE = ("1", "true", "yes")
 FALSE = ("0", "false", "no")
-JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # it names lake files: no '/', no '..'
 EXPECTED = {
     "sections": "section names separated by commas, e.g. 中国,政治",
     "max_pages": "a whole number of listing pages per section, 1 or more, e.g. 2",
@@ -141,6 +142,6 @@ def _sources(text: dict[str, str]) -> list[str]:
 def _job(text: dict[str, str]) -> str | None:
     if "_job" not in text:
         return None
-    if not JOB_ID.fullmatch(text["_job"]):
+    if not SAFE_NAME.fullmatch(text["_job"]):  # it names lake files (rfi_cn.names)
         raise ArgumentError("_job", text["_job"])
     return text["_job"]

@@ -34,6 +34,7 @@ from rfi_cn.normalise.encoding import page_text
 from rfi_cn.site import FRONT_PAGE, SITE_HOSTS, article_date, section_name, section_url
 from rfi_cn.spiders.arguments import refuse_bad_arguments
 from rfi_cn.spiders.sources import DiscoverySources
+from rfi_cn.state.retries import retry_requests
 
 
 class RfiCnSpider(DiscoverySources, scrapy.Spider):
@@ -65,6 +66,8 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self._resume_memory()
+        for request in retry_requests(self, self.article_request):  # failed or rejected in earlier runs
+            yield request
         for request in self.source_requests():
             yield request
         if "sections" not in self.discover:

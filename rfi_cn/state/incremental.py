@@ -8,25 +8,31 @@ all known ends its section's pagination; ``-a full=1`` ignores the state.
 ``SkipUnchangedPipeline`` routes out a re-fetched article whose ``content_hash``
 did not change (counted as ``rfi_cn/articles/unchanged``), and
 ``CrawlStateRecorder`` writes every exported article into the state once the
-lake file holding it is published, and nothing else. All three share one state per crawl (``incremental_for``).
+lake file holding it is published (one transaction per file), and nothing else;
+rejected and failed article URLs are kept for retries (``rfi_cn.state.retries``).
+All three share one state per crawl (``incremental_for``).
 """
 
 from __future__ import annotations
 
+import logging
 import weakref
-from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.extensions.feedexport import FeedSlot
 
-from rfi_cn.items import ArticleItem
+from rfi_cn.items import ArticleItem, FailureItem, RejectItem
+from rfi_cn.lake.addon import lake_feeds
+from rfi_cn.lake.export import published, row_written
 from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.state.store import CrawlState, KnownArticle, open_state
+
+logger = logging.getLogger(__name__)
 
 
 class UnchangedArticle(DropItem):
@@ -91,11 +97,16 @@ class Incremental:
         known = self.state.lookup_id(item["id"])
         return known is not None and known.content_hash == item.get("content_hash")
 
-    def record(self, item: ArticleItem) -> None:
-        if self.state is not None:
-            self.state.record(
-                KnownArticle(item["id"], item["url"], item["content_hash"], item.get("published_at"), utc_now_iso())
-            )
+    def record_many(self, rows: Sequence[PendingRow]) -> None:
+        """Record exported articles (one transaction)."""
+        if self.state is not None and rows:
+            seen = utc_now_iso()
+            self.state.record_many([KnownArticle(*row, last_seen=seen) for row in rows])
+
+    def note_attempts(self, outcomes: Sequence[tuple[str, str]]) -> None:
+        """One more failed run for each rejected or failed article ``(url, reason)`` (one transaction)."""
+        if self.state is not None and outcomes:
+            self.state.note_attempts(outcomes, utc_now_iso())
 
     def touch(self, article_id: str) -> None:
         if self.state is not None:
@@ -143,48 +154,80 @@ class SkipUnchangedPipeline:
         return item
 
 
-class CrawlStateRecorder:
-    """Extension: records each exported article in the crawl state once its file is published.
+class PendingRow(NamedTuple):
+    """What the state needs of an exported article while its lake file is not yet published."""
 
-    A record written before its lake file is stored would, after a crash, mark an
-    article as exported that no reader will ever see (lake files appear only when
-    complete). Articles are therefore held in scrape order, and when an article
-    feed's file is stored the first ``slot.itemcount`` of them (batches close in
-    order) are committed; a file that failed to store commits nothing, so its
-    articles are fetched again next run.
+    id: str
+    url: str
+    content_hash: str
+    published_at: str | None
+
+
+class CrawlStateRecorder:
+    """Extension: writes the crawl state from the rows of published lake files, and only those.
+
+    A record written before its lake file is stored would, after a crash or a storage
+    error, mark an article as exported that no reader will ever see (lake files
+    appear only when complete). So for each row written to a lake file (the
+    ``row_written`` signal of ``rfi_cn.lake.export``) the recorder keeps only what
+    the state needs: ``PendingRow`` (id, url, content hash, date) of an article, the
+    URL and reason of a reject or an article failure. When the file is published,
+    its rows go into the state in one transaction: articles become known (and leave
+    the retry list), rejected and failed URLs gain an attempt. A file that was not
+    published records nothing, so its articles are fetched again next run.
+
+    When the lake's article feed is replaced (``-O``, ``-o``, the user's own ``FEEDS``,
+    ``DATA_LAKE_ENABLED=False``) the articles are not in the lake: the state is not
+    written at all in that run (it is still read), and this is logged once.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, writing: bool = True) -> None:
         self.crawler = crawler
-        self.unpublished: deque[ArticleItem] = deque()
+        self.writing = writing
+        self.kinds = lake_feeds(crawler.settings)
+        self.articles: dict[FeedSlot, list[PendingRow]] = {}
+        self.attempts: dict[FeedSlot, list[tuple[str, str]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlStateRecorder:
         if not crawler.settings.getbool("CRAWL_STATE_ENABLED"):
             raise NotConfigured
-        extension = cls(crawler)
-        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(extension.feed_slot_closed, signal=signals.feed_slot_closed)
+        feeds = crawler.settings.getdict("FEEDS")
+        writing = any(kind == "articles" and uri in feeds for uri, kind in lake_feeds(crawler.settings).items())
+        if not writing:
+            logger.warning(
+                "The lake's article feed is replaced by other feeds (-O/-o/FEEDS) or off: "
+                "the crawl state is not written in this run, so later runs fetch these articles again"
+            )
+        extension = cls(crawler, writing)
+        if writing:
+            crawler.signals.connect(extension.row_written, signal=row_written)
+            crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
+            crawler.signals.connect(extension.feed_slot_closed, signal=signals.feed_slot_closed)
         crawler.signals.connect(extension.feed_exporter_closed, signal=signals.feed_exporter_closed)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    def item_scraped(self, item: Any) -> None:
+    def row_written(self, item: Any, slot: FeedSlot) -> None:
         if isinstance(item, ArticleItem):
-            self.unpublished.append(item)
+            row = PendingRow(item["id"], item["url"], item["content_hash"], item.get("published_at"))
+            self.articles.setdefault(slot, []).append(row)
+        elif isinstance(item, RejectItem | FailureItem) and item.get("url"):
+            if isinstance(item, FailureItem) and item.get("kind") != "article":
+                return
+            self.attempts.setdefault(slot, []).append((item["url"], str(item.get("reason"))))
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(exception, UnchangedArticle):
             incremental_for(self.crawler).touch(exception.article_id)
 
     def feed_slot_closed(self, slot: FeedSlot) -> None:
-        if not slot.filter.accepts(ArticleItem()):
-            return
-        published = [self.unpublished.popleft() for _ in range(min(slot.itemcount, len(self.unpublished)))]
-        if getattr(slot.storage, "stored", True):
-            for item in published:
-                incremental_for(self.crawler).record(item)
+        articles = self.articles.pop(slot, [])
+        attempts = self.attempts.pop(slot, [])
+        if published(slot):
+            incremental = incremental_for(self.crawler)
+            incremental.record_many(articles)
+            incremental.note_attempts(attempts)
 
     def feed_exporter_closed(self) -> None:
         incremental_for(self.crawler).close()

@@ -1,7 +1,11 @@
-"""The persistent crawl state: every article a run has exported.
+"""The persistent crawl state: every article a run has exported, and the article
+URLs that failed or were rejected (to be requested again).
 
 A scheduled run reads it to skip what it already has (see ``rfi_cn.state.incremental``)
-and records each exported article in it. ``CrawlState`` is the interface;
+and records each exported article in it, one transaction per published lake file
+(``record_many``). Failed and rejected article URLs are kept with their reason and
+attempt count (``note_attempts``); the next runs request them again (``retry_candidates``,
+``rfi_cn.state.retries``) until they are exported, seen unchanged, or out of tries. ``CrawlState`` is the interface;
 ``SqliteCrawlState`` (standard library ``sqlite3``) the default backend, chosen by
 ``CRAWL_STATE_BACKEND`` so another store (e.g. Redis, shared by several hosts)
 can be added behind the same interface. Deleting the file resets the state.
@@ -14,6 +18,8 @@ other's short write transaction instead of failing.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,6 +40,15 @@ class KnownArticle:
     last_seen: str
 
 
+@dataclass(frozen=True)
+class RetryEntry:
+    """An article URL that failed or was rejected: the last reason, and in how many runs."""
+
+    url: str
+    reason: str
+    attempts: int
+
+
 class CrawlState(Protocol):
     """A store of exported articles, keyed by id and findable by URL."""
 
@@ -49,8 +64,20 @@ class CrawlState(Protocol):
         """Remember an exported article (replaces what was known of its id)."""
         ...
 
+    def record_many(self, articles: Sequence[KnownArticle]) -> None:
+        """Remember exported articles in one transaction; they leave the retry list."""
+        ...
+
     def touch(self, article_id: str, seen_at: str) -> None:
-        """Note that a known article was seen again, unchanged."""
+        """Note that a known article was seen again, unchanged (it leaves the retry list)."""
+        ...
+
+    def note_attempts(self, outcomes: Sequence[tuple[str, str]], seen_at: str) -> None:
+        """One more failed run for each ``(url, reason)``, in one transaction."""
+        ...
+
+    def retry_candidates(self, max_attempts: int, never: Sequence[str]) -> list[RetryEntry]:
+        """URLs that failed in at most ``max_attempts`` runs, for a reason not in ``never``."""
         ...
 
     def close(self) -> None: ...
@@ -78,7 +105,21 @@ CREATE TABLE IF NOT EXISTS articles (
     last_seen TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_url_key ON articles (url_key);
+CREATE TABLE IF NOT EXISTS retries (
+    url_key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_attempt TEXT NOT NULL
+);
 """
+_UPSERT = (
+    "INSERT INTO articles (id, url, url_key, content_hash, published_at, last_seen)"
+    " VALUES (:id, :url, :url_key, :content_hash, :published_at, :last_seen)"
+    " ON CONFLICT (id) DO UPDATE SET url = excluded.url,"
+    " url_key = excluded.url_key, content_hash = excluded.content_hash,"
+    " published_at = excluded.published_at, last_seen = excluded.last_seen"
+)
 _COLUMNS = "id, url, content_hash, published_at, last_seen"
 
 
@@ -109,17 +150,50 @@ class SqliteCrawlState:
         return KnownArticle(*row) if row else None
 
     def record(self, article: KnownArticle) -> None:
-        self.connection.execute(
-            "INSERT INTO articles (id, url, url_key, content_hash, published_at, last_seen)"
-            " VALUES (:id, :url, :url_key, :content_hash, :published_at, :last_seen)"
-            " ON CONFLICT (id) DO UPDATE SET url = excluded.url,"
-            " url_key = excluded.url_key, content_hash = excluded.content_hash,"
-            " published_at = excluded.published_at, last_seen = excluded.last_seen",
-            {**asdict(article), "url_key": url_key(article.url)},
-        )
+        self.record_many([article])
+
+    def record_many(self, articles: Sequence[KnownArticle]) -> None:
+        if not articles:
+            return
+        rows = [{**asdict(article), "url_key": url_key(article.url)} for article in articles]
+        with self._transaction():
+            self.connection.executemany(_UPSERT, rows)
+            self.connection.executemany("DELETE FROM retries WHERE url_key = :url_key", rows)
 
     def touch(self, article_id: str, seen_at: str) -> None:
-        self.connection.execute("UPDATE articles SET last_seen = ? WHERE id = ?", (seen_at, article_id))
+        with self._transaction():
+            self.connection.execute("UPDATE articles SET last_seen = ? WHERE id = ?", (seen_at, article_id))
+            self.connection.execute(
+                "DELETE FROM retries WHERE url_key IN (SELECT url_key FROM articles WHERE id = ?)", (article_id,)
+            )
+
+    def note_attempts(self, outcomes: Sequence[tuple[str, str]], seen_at: str) -> None:
+        if not outcomes:
+            return
+        with self._transaction():
+            self.connection.executemany(
+                "INSERT INTO retries (url_key, url, reason, attempts, last_attempt) VALUES (?, ?, ?, 1, ?)"
+                " ON CONFLICT (url_key) DO UPDATE SET url = excluded.url, reason = excluded.reason,"
+                " attempts = retries.attempts + 1, last_attempt = excluded.last_attempt",
+                [(url_key(url), url, reason, seen_at) for url, reason in outcomes],
+            )
+
+    def retry_candidates(self, max_attempts: int, never: Sequence[str]) -> list[RetryEntry]:
+        rows = self.connection.execute(
+            "SELECT url, reason, attempts FROM retries WHERE attempts <= ? ORDER BY url_key", (max_attempts,)
+        ).fetchall()
+        return [RetryEntry(*row) for row in rows if row[1] not in never]
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction (the connection is in autocommit mode otherwise)."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
 
     def close(self) -> None:
         self.connection.close()

@@ -14,6 +14,7 @@ import pytest
 from fixture_site.server import FixtureServer
 from fixture_site.site import SiteFacts
 from tests.crawling import ROOT, run_crawl
+from tests.lake_invariants import check_lake
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,7 @@ def test_full_crawl_stats_account_for_every_article(full_crawl, site) -> None:
     assert stats["rfi_cn/articles/failed"] == 1
     assert stats["rfi_cn/articles/unaccounted"] == 0
     assert "Traceback" not in result.log
+    check_lake(result)
 
 
 def test_each_article_is_requested_once_and_nothing_outside_cn(full_crawl, site) -> None:

@@ -130,6 +130,7 @@ def test_a_second_scheduled_run_exports_only_what_is_new(site, redis_url: str, t
     articles = {path for path in server.requests if "测试新闻" in path}
     assert articles == {
         "/cn/国际/20251130-测试新闻0028",  # in the refresh window, and changed
+        "/cn/国际/20251124-测试新闻0034",  # rejected by the first run: retried once, by one worker
         "/cn/中国/20251130-测试新闻0040",
         "/cn/中国/20251130-测试新闻0041",
         "/cn/中国/20251130-测试新闻0042",
@@ -137,4 +138,5 @@ def test_a_second_scheduled_run_exports_only_what_is_new(site, redis_url: str, t
     client = Redis.from_url(redis_url, decode_responses=True)
     assert client.hlen("rfi_cn:state:urls") == 39, sorted(client.keys("*"))[:20]
     totals = run_totals(client, Settings({"REDIS_RUN_ID": "second"}))
-    assert totals == {"discovered": 4, "exported": 4, "rejected": 0, "failed": 0, "unchanged": 0, "unaccounted": 0}
+    assert totals == {"discovered": 5, "exported": 4, "rejected": 1, "failed": 0, "unchanged": 0, "unaccounted": 0}
+    assert server.requests.count("/cn/国际/20251124-测试新闻0034") == 1

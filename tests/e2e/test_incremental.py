@@ -21,6 +21,7 @@ from rfi_cn.spiders.rfi_cn import RfiCnSpider
 from rfi_cn.state.incremental import Incremental, in_refresh_window, parse_now
 from rfi_cn.state.store import KnownArticle, SqliteCrawlState, url_key
 from tests.crawling import ROOT, crawl_command, crawl_result, run_crawl
+from tests.lake_invariants import check_lake
 
 NOW = "2025-11-30T12:00:00Z"
 WINDOW = {"INCREMENTAL_NOW": NOW, "INCREMENTAL_REFRESH_HOURS": "4"}
@@ -96,12 +97,18 @@ def test_three_scheduled_runs_fetch_and_export_only_what_is_new(tmp_path: Path) 
         server.requests.clear()
         second = run_crawl(server.base_url, tmp_path / "run2", settings=state)
         assert second.records("articles") == []
-        assert article_requests(server.requests) == {"/cn/国际/20251130-测试新闻0028"}  # the refresh window
+        assert article_requests(server.requests) == {  # the refresh window, and the reject of run 1 retried
+            "/cn/国际/20251130-测试新闻0028",
+            "/cn/国际/20251124-测试新闻0034",
+        }
         stats = second.stats
-        assert (stats["rfi_cn/articles/discovered"], stats["rfi_cn/articles/unchanged"]) == (1, 1)
+        assert (stats["rfi_cn/articles/discovered"], stats["rfi_cn/articles/unchanged"]) == (2, 1)
+        assert (stats["rfi_cn/articles/retried"], stats["rfi_cn/articles/rejected"]) == (1, 1)
         assert stats["rfi_cn/articles/unaccounted"] == 0
         assert stats["rfi_cn/articles/skipped_known"] == 21 - 1  # front + first pages list 21, T028 is fetched
         assert stats["rfi_cn/listings/stopped_by_state"] == 4  # every section stops at its first page
+        check_lake(first, state=tmp_path / "state.sqlite3")
+        check_lake(second, state=tmp_path / "state.sqlite3", lakes=[first.lake])
 
         server.routes = grown_routes
         server.requests.clear()
@@ -110,12 +117,14 @@ def test_three_scheduled_runs_fetch_and_export_only_what_is_new(tmp_path: Path) 
         assert sorted(row["id"] for row in third.records("articles")) == sorted(expected)
         assert article_requests(server.requests) == {
             "/cn/国际/20251130-测试新闻0028",
+            "/cn/国际/20251124-测试新闻0034",  # its second retry
             "/cn/中国/20251130-测试新闻0040",
             "/cn/中国/20251130-测试新闻0041",
             "/cn/中国/20251130-测试新闻0042",
         }
         assert "/cn/中国/2/" in server.requests and "/cn/中国/3/" not in server.requests
         assert third.stats["rfi_cn/articles/unaccounted"] == 0
+        check_lake(third, state=tmp_path / "state.sqlite3", lakes=[first.lake, second.lake])
 
         server.requests.clear()
         backfill = run_crawl(server.base_url, tmp_path / "run4", "-a", "full=1", settings=state)

@@ -26,6 +26,7 @@ from moto.server import ThreadedMotoServer
 
 from fixture_site.faults import Stall
 from tests.crawling import ROOT, crawl_command, run_crawl
+from tests.lake_invariants import check_lake
 from tests.polling import wait_for
 
 SCHEMA_FILE = ROOT / "rfi_cn" / "lake" / "schemas" / "article.schema.json"
@@ -108,6 +109,7 @@ def test_manifest_lists_every_file_with_its_rows_bytes_and_sha256(batched, site)
     assert (manifest["schema_version"], manifest["compression"], manifest["failed_files"]) == ("1.1", None, [])
     assert manifest["started_at"] <= manifest["finished_at"]
     assert sorted(row["id"] for row in batched.records("articles")) == sorted(facts.exported_ids)
+    check_lake(batched)
 
 
 def test_every_exported_record_validates_against_the_shipped_schema(batched) -> None:
@@ -132,6 +134,7 @@ def test_gzip_parts_and_arguments_in_the_manifest(site, tmp_path: Path) -> None:
     parts = sorted((result.lake / "rfi_cn" / "articles").glob("dt=*/*.gz"))
     assert sorted(row["id"] for part in parts for row in lines(gzip.decompress(part.read_bytes()))) == ECONOMY
     assert (manifest["arguments"], manifest["compression"]) == ({"sections": "经贸"}, "gzip")
+    check_lake(result)
 
 
 def test_user_output_file_is_not_in_the_manifest(site, tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ SITE = "https://www.rfi.fr"
 WORKER_ACL = (
     "on resetkeys ~rfi_cn:* resetchannels -@all "
     "+ping +multi +exec +zadd +zrange +zremrangebyrank +zcard +sadd +srem +smembers +scard "
-    "+hget +hmget +hset +hincrby +hgetall +set +del +exists +expire +rename +scan"
+    "+hget +hmget +hset +hdel +hincrby +hgetall +set +del +exists +expire +rename +scan"
 )
 VICTIM = "测试新闻0005"  # the article a hostile route replaces (listed on /cn/中国/)
 
@@ -201,24 +201,29 @@ def test_a_gzip_bomb_ends_as_too_large(site, tmp_path: Path) -> None:
 # --- 4. Safe names ------------------------------------------------------------------------
 
 
+REFUSED = "rfi_cn: refusing to start: {} must match [A-Za-z0-9._-]{{1,128}}"
+
+
 @pytest.mark.parametrize(
-    ("arguments", "env", "what"),
+    ("arguments", "env", "status", "message"),
     [
-        (["-a", "_job=/../../../../../escaped/pwned"], {}, "the job id (-a _job)"),
-        ([], {"SCRAPY_JOB": "../../../escaped/pwned"}, "the job id (SCRAPY_JOB)"),
-        (["-s", "RFI_JOB_ID=.hidden"], {}, "the job id (RFI_JOB_ID)"),
-        (["-s", "REDIS_RUN_ID=other:run"], {}, "REDIS_RUN_ID"),
+        (["-a", "_job=/../../../../../escaped/pwned"], {}, 2, "bad argument -a _job=/../../../../../escaped/pwned"),
+        ([], {"SCRAPY_JOB": "../../../escaped/pwned"}, 1, REFUSED.format("the job id (SCRAPY_JOB)")),
+        (["-s", "RFI_JOB_ID=.hidden"], {}, 1, REFUSED.format("the job id (RFI_JOB_ID)")),
+        (["-s", "REDIS_RUN_ID=other:run"], {}, 1, REFUSED.format("REDIS_RUN_ID")),
     ],
 )
 def test_an_unsafe_name_stops_the_run_before_anything_is_written(
-    site, tmp_path: Path, arguments: list[str], env: dict[str, str], what: str
+    site, tmp_path: Path, arguments: list[str], env: dict[str, str], status: int, message: str
 ) -> None:
+    """A Scrapyd argument is refused with the other arguments (exit 2); a setting or
+    environment variable by the SafeNames add-on (exit 1)."""
     server, _ = site
     workdir = tmp_path / "a" / "b" / "c" / "work"  # deep enough for the ../ to land inside tmp_path
     result = run_crawl(server.base_url, workdir, *arguments, env={"SCRAPY_JOB": "", **env})
 
-    assert result.returncode == 1
-    assert f"rfi_cn: refusing to start: {what} must match [A-Za-z0-9._-]{{1,128}}" in result.log
+    assert result.returncode == status
+    assert message in result.log
     assert server.requests == []
     written = sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file())
     assert written == ["a/b/c/work/crawl.log"]

@@ -1,0 +1,114 @@
+"""The crawl-state recorder: what it holds until a lake file is published, and one
+state transaction per published file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from rfi_cn.items import ArticleItem, FailureItem, RejectItem
+from rfi_cn.lake.addon import lake_feeds
+from rfi_cn.spiders.rfi_cn import RfiCnSpider
+from rfi_cn.state.incremental import CrawlStateRecorder, PendingRow, incremental_for
+from rfi_cn.state.store import SqliteCrawlState
+
+
+class Slot:
+    """What the recorder sees of a feed slot: identity, and whether its file was published."""
+
+    def __init__(self, published: bool = False) -> None:
+        self.published = published
+
+
+def article(number: int) -> ArticleItem:
+    return ArticleItem(
+        id=f"T{number:03d}",
+        url=f"https://www.rfi.fr/cn/中国/20251130-测试新闻{number:04d}",
+        content_hash=f"h{number}",
+        published_at="2025-11-30T08:15:00Z",
+        title="标题",
+        body_html="<p>" + "正文" * 5000 + "</p>",  # the bulk a real item carries
+    )
+
+
+def recorder_for(tmp_path: Path, **settings: Any) -> tuple[CrawlStateRecorder, list[str]]:
+    """A recorder on a crawl whose lake feeds are configured, and the SQL its state runs."""
+    lake = Settings({"DATA_LAKE_URI": str(tmp_path / "lake")})
+    values = {
+        "DATA_LAKE_URI": str(tmp_path / "lake"),
+        "CRAWL_STATE_ENABLED": True,
+        "CRAWL_STATE_BACKEND": "rfi_cn.state.store.SqliteCrawlState",
+        "CRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
+        "FEEDS": {uri: {"format": "jsonlines"} for uri in lake_feeds(lake)},
+        **settings,
+    }
+    crawler = get_crawler(RfiCnSpider, values)
+    recorder = CrawlStateRecorder.from_crawler(crawler)
+    state = incremental_for(crawler).state
+    assert isinstance(state, SqliteCrawlState)
+    statements: list[str] = []
+    state.connection.set_trace_callback(statements.append)
+    return recorder, statements
+
+
+def known(tmp_path: Path) -> list[tuple[str, str, str, str]]:
+    with sqlite3.connect(tmp_path / "state.sqlite3") as db:
+        return db.execute("SELECT id, url, content_hash, published_at FROM articles ORDER BY id").fetchall()
+
+
+def test_it_holds_only_id_url_hash_and_date_until_the_file_is_published(tmp_path: Path) -> None:
+    recorder, _ = recorder_for(tmp_path)
+    slot = Slot()
+    for number in (1, 2, 3):
+        recorder.row_written(article(number), slot)  # type: ignore[arg-type]
+    held = recorder.articles[slot]  # type: ignore[index]
+    assert held == [
+        PendingRow(f"T00{n}", f"https://www.rfi.fr/cn/中国/20251130-测试新闻000{n}", f"h{n}", "2025-11-30T08:15:00Z")
+        for n in (1, 2, 3)
+    ]
+    assert all(type(row) is PendingRow for row in held)  # no item (nor its 30 KB body) is kept
+
+
+def test_one_transaction_per_published_file_and_nothing_for_a_failed_one(tmp_path: Path) -> None:
+    recorder, statements = recorder_for(tmp_path)
+    stored, failed = Slot(), Slot()
+    for number in (1, 2, 3):
+        recorder.row_written(article(number), stored)  # type: ignore[arg-type]
+    recorder.row_written(article(4), failed)  # type: ignore[arg-type]
+    stored.published = True
+    recorder.feed_slot_closed(failed)  # type: ignore[arg-type]
+    assert statements == []  # an unpublished file writes nothing
+    recorder.feed_slot_closed(stored)  # type: ignore[arg-type]
+    assert [s for s in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == ["BEGIN IMMEDIATE", "COMMIT"]
+    assert [row[0] for row in known(tmp_path)] == ["T001", "T002", "T003"]
+    assert recorder.articles == {} and recorder.attempts == {}
+
+
+def test_rejected_and_failed_article_urls_gain_an_attempt_per_published_file(tmp_path: Path) -> None:
+    recorder, statements = recorder_for(tmp_path)
+    rejects, failures = Slot(published=True), Slot(published=True)
+    recorder.row_written(RejectItem(url="https://www.rfi.fr/cn/a", reason="missing_fields"), rejects)  # type: ignore[arg-type]
+    recorder.row_written(FailureItem(url="https://www.rfi.fr/cn/b", kind="article", reason="transient"), failures)  # type: ignore[arg-type]
+    recorder.row_written(FailureItem(url="https://www.rfi.fr/cn/c/", kind="listing", reason="transient"), failures)  # type: ignore[arg-type]
+    recorder.feed_slot_closed(rejects)  # type: ignore[arg-type]
+    recorder.feed_slot_closed(failures)  # type: ignore[arg-type]
+    assert statements.count("COMMIT") == 2
+    state = incremental_for(recorder.crawler).state
+    assert state is not None
+    assert [(e.url, e.reason, e.attempts) for e in state.retry_candidates(3, ())] == [
+        ("https://www.rfi.fr/cn/a", "missing_fields", 1),
+        ("https://www.rfi.fr/cn/b", "transient", 1),
+    ]
+
+
+def test_without_the_lakes_article_feed_the_state_is_not_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    recorder, _ = recorder_for(tmp_path, FEEDS={str(tmp_path / "out.jsonl"): {"format": "jsonlines"}})
+    assert recorder.writing is False
+    assert caplog.text.count("the crawl state is not written in this run") == 1
