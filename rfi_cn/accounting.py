@@ -26,8 +26,10 @@ carried counts are stale (the resumed run walks the site again): they are droppe
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +41,7 @@ from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
 from rfi_cn.items import ArticleItem, FailureItem, RejectItem
-from rfi_cn.middlewares.fetching import OffsiteRedirect
+from rfi_cn.middlewares.fetching import BadRedirect, OffsiteRedirect
 from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.state.incremental import UnchangedArticle
 from rfi_cn.state.resume import previous_stop_was_unclean
@@ -121,6 +123,8 @@ BLOCKED_STATUSES = frozenset({401, 403, 429, 451})
 # Statuses a server gives for a passing trouble: retried, and "transient" once the retries are spent.
 TRANSIENT_STATUSES = frozenset({408, 500, 502, 503, 504, 522, 524})
 # The messages Scrapy's own middlewares raise IgnoreRequest with.
+# Decoders whose errors mean a body its Content-Encoding cannot decode (brotli, zstandard).
+UNDECODABLE_MODULES = frozenset({"brotli", "_brotli", "brotlicffi", "zstandard", "compression.zstd"})
 IGNORED_REASONS = {"Forbidden by robots.txt": "robots", "max redirections reached": "redirect_loop"}
 
 
@@ -164,9 +168,12 @@ def failure_reason(error: BaseException) -> str:
     ``gone`` (404/410: stop asking), ``blocked`` (401/403/429/451: the site refuses
     us), ``transient`` (5xx/408, network errors and timeouts that outlived the
     retries: ask again next run), ``http_error`` (any other status), ``robots``
-    (robots.txt forbids it), ``offsite_redirect`` (redirected off the crawled host),
-    ``redirect_loop``, ``too_large`` (over ``DOWNLOAD_MAXSIZE``), ``ignored``
-    (refused by another middleware).
+    (robots.txt forbids it), ``offsite_redirect`` (redirected off the site's
+    origin or out of /cn/), ``bad_redirect`` (a ``Location`` that is no URL, such
+    as ``javascript:``), ``redirect_loop``, ``too_large`` (over ``DOWNLOAD_MAXSIZE``),
+    ``undecodable`` (a body its ``Content-Encoding`` cannot decode), ``ignored``
+    (refused by another middleware). Not from here: ``parse_error`` (a callback
+    raised on the page, ``rfi_cn.middlewares.errors``). The table is in docs/crawling.md.
     """
     if isinstance(error, HttpError):
         status = error.response.status
@@ -177,6 +184,10 @@ def failure_reason(error: BaseException) -> str:
         return "transient" if status in TRANSIENT_STATUSES else "http_error"
     if isinstance(error, OffsiteRedirect):
         return "offsite_redirect"
+    if isinstance(error, BadRedirect):
+        return "bad_redirect"
+    if isinstance(error, gzip.BadGzipFile | zlib.error) or type(error).__module__ in UNDECODABLE_MODULES:
+        return "undecodable"
     if isinstance(error, IgnoreRequest):
         return IGNORED_REASONS.get(str(error), "ignored")
     if isinstance(error, DownloadCancelledError):  # Scrapy cancels a download only over DOWNLOAD_MAXSIZE

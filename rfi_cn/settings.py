@@ -21,6 +21,9 @@ DOWNLOAD_HANDLERS = {
     "https": "rfi_cn.middlewares.mirror.MirrorDownloadHandler",
 }
 
+# Duplicate filter (local and Redis) keyed on the crawl key (rfi_cn/site.py, rfi_cn/middlewares/fingerprint.py).
+REQUEST_FINGERPRINTER_CLASS = "rfi_cn.middlewares.fingerprint.CrawlKeyFingerprinter"
+
 # --- Politeness ----------------------------------------------------------
 RFI_CONTACT_URL = os.environ.get("RFI_CONTACT_URL", "https://github.com/rfi-cn/rfi_cn")
 USER_AGENT = f"rfi_cn/1.0 (+{RFI_CONTACT_URL})"
@@ -69,7 +72,11 @@ ITEM_PIPELINES = {
 }
 CONCURRENT_ITEMS = 16
 # Article requests pass since/until, this run's claims and the crawl state (rfi_cn/middlewares/requests.py).
-SPIDER_MIDDLEWARES = {"rfi_cn.middlewares.requests.ArticleRequestFilter": 950}
+# A callback's exception ends its page as a parse_error failure (rfi_cn/middlewares/errors.py).
+SPIDER_MIDDLEWARES = {
+    "rfi_cn.middlewares.requests.ArticleRequestFilter": 950,
+    "rfi_cn.middlewares.errors.CallbackErrors": 960,
+}
 RFI_CLAIMS_BACKEND = "rfi_cn.middlewares.requests.LocalClaims"  # distributed mode: Redis claims
 EXTENSIONS = {
     "rfi_cn.accounting.ArticleAccounting": 500,
@@ -112,9 +119,17 @@ CRAWL_STATE_TIMEOUT = 30.0  # seconds a writer waits for another job's write
 # only when their content_hash changed.
 INCREMENTAL_REFRESH_HOURS = 48.0
 INCREMENTAL_NOW = None  # the clock; an ISO time pins "now" (replays, tests)
+# Listings are newest first: a listing page that lists an article known and older than the
+# refresh window ends its section's walk (its next pages hold older, known articles).
+RFI_STOP_AT_KNOWN = True
 
 # --- Engine --------------------------------------------------------------
 LOG_LEVEL = "INFO"
+
+# --- Navigation bounds (docs/crawling.md) --------------------------------
+# Listing pages walked per section (keyword, author page); `-a max_pages` may lower it.
+# A section also ends after a page listing no article its earlier pages did not.
+RFI_MAX_LISTING_PAGES = 50
 
 # --- Discovery sources (-a discover=...) ---------------------------------
 # Paths on RFI_BASE_URL. Sitemap documents may only live under /sitemaps/cn/.

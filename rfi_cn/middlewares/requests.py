@@ -13,10 +13,15 @@ article request through only when
    (``skipped_known``, see ``rfi_cn.state.incremental``);
 
 and counts each one it lets through as ``rfi_cn/articles/discovered``: every
-discovered article then ends as one outcome (``rfi_cn.accounting``). A listing
-page all of whose articles the crawl state knows ends its section: its next
-pages are dropped (``rfi_cn/listings/stopped_by_state``), except after an
-unclean stop, when every listing is walked again.
+discovered article then ends as one outcome (``rfi_cn.accounting``). URLs are
+compared by their crawl key (``rfi_cn.site.crawl_key``), and an article request
+is made for the crawl key itself. A listing page all of whose articles the
+crawl state knows ends its section: its next pages are dropped
+(``rfi_cn/listings/stopped_by_state``); so does a listing page that lists an
+article the state knows and that is older than the refresh window
+(``rfi_cn/listings/stopped_by_known``): listings are newest first, so what
+follows it is older still, known already (``RFI_STOP_AT_KNOWN``, default on).
+Neither applies after an unclean stop, when every listing is walked again.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.misc import load_object
 
-from rfi_cn.site import article_date
+from rfi_cn.site import InvalidLinkError, article_date, crawl_key
 from rfi_cn.state.incremental import Incremental, incremental_for
 from rfi_cn.state.resume import previous_stop_was_unclean
 
@@ -88,6 +93,7 @@ class ArticleRequestFilter:
         self.claims = claims
         self.incremental = incremental
         self.walk_all = walk_all  # after an unclean stop, no listing ends a section
+        self.stop_at_known = crawler.settings.getbool("RFI_STOP_AT_KNOWN", True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleRequestFilter:
@@ -98,18 +104,28 @@ class ArticleRequestFilter:
     async def process_spider_output(
         self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
-        output = [entry async for entry in result]
+        output = [_keyed(entry) async for entry in result]
         articles = [entry.url for entry in output if _is_marked(entry, ARTICLE)]
-        listing = bool(response.meta.get(LISTING))
-        stop_section = listing and bool(articles) and not self.walk_all and self.incremental.all_known(articles)
-        if stop_section:
-            self.stats.inc_value("rfi_cn/listings/stopped_by_state")
+        stop_section = self._stops_section(response, articles)
         for entry in output:
             if _is_marked(entry, ARTICLE) and not self.admit(entry.url):
                 continue
             if stop_section and _is_marked(entry, NEXT_PAGE):
                 continue
             yield entry
+
+    def _stops_section(self, response: Response, articles: list[str]) -> bool:
+        """Whether the next pages of this listing page are dropped (the crawl state says
+        they hold only known articles)."""
+        if not response.meta.get(LISTING) or not articles or self.walk_all:
+            return False
+        if self.incremental.all_known(articles):
+            self.stats.inc_value("rfi_cn/listings/stopped_by_state")
+            return True
+        if self.stop_at_known and self.incremental.reached_known(articles):
+            self.stats.inc_value("rfi_cn/listings/stopped_by_known")
+            return True
+        return False
 
     def admit(self, url: str) -> bool:
         """Whether the article at ``url`` is requested; counts the reason when it is not."""
@@ -130,6 +146,17 @@ class ArticleRequestFilter:
         self.claims.fetching(url)
         self.stats.inc_value("rfi_cn/articles/discovered")
         return True
+
+
+def _keyed(entry: Any) -> Any:
+    """An article request made for its URL's crawl key (the spider's links already are)."""
+    if not _is_marked(entry, ARTICLE):
+        return entry
+    try:
+        key = crawl_key(entry.url)
+    except InvalidLinkError:
+        return entry
+    return entry if key == entry.url else entry.replace(url=key)
 
 
 def _is_marked(entry: Any, mark: str) -> bool:

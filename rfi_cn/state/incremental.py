@@ -83,6 +83,18 @@ class Incremental:
         urls = list(urls)
         return bool(urls) and all(self.state.lookup_url(url) is not None for url in urls)
 
+    def reached_known(self, urls: Iterable[str]) -> bool:
+        """True when a listing page lists an article exported before and published before
+        the refresh window: in a newest-first listing, every later one is older."""
+        if not self.reading:
+            return False
+        assert self.state is not None
+        for url in urls:
+            known = self.state.lookup_url(url)
+            if known is not None and not in_refresh_window(known.published_at, self.now, self.refresh_hours):
+                return True
+        return False
+
     def is_unchanged(self, item: ArticleItem) -> bool:
         """True when the state holds this article with the same content hash."""
         if not self.reading:
