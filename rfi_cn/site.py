@@ -46,6 +46,13 @@ class InvalidLinkError(ValueError):
     """An href no browser could resolve (``http://[oops/``, a port out of range)."""
 
 
+def decode_dots(href: str) -> str:
+    """``href`` with its percent-encoded dots (``%2e``) decoded: a dot is unreserved, so
+    ``%2e%2e`` *is* ``..`` (RFC 3986 §6.2.2: decode, then resolve dot segments), and a
+    relative href must be resolved with them decoded."""
+    return _ENCODED_DOT.sub(".", href)
+
+
 def remove_dot_segments(path: str) -> str:
     """``path`` with its ``.`` and ``..`` segments resolved (RFC 3986 §5.2.4); percent-encoded
     dots count as dots. Never climbs above the root."""
@@ -80,20 +87,21 @@ def crawl_key(url: str) -> str:
     scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
     if hostname in SITE_HOSTS and port in (None, 80, 443) and scheme in ("http", "https"):
         scheme, netloc = "https", "www.rfi.fr"
-    query = "&".join(
-        pair for pair in parts.query.split("&") if pair and not _TRACKING_QUERY.match(pair.split("=", 1)[0])
-    )
     path = remove_dot_segments(parts.path) or "/"
     try:
-        return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+        canonical = urlsplit(canonicalize_url(urlunsplit((scheme, netloc, path, parts.query, ""))))
     except ValueError as exc:
         raise InvalidLinkError(f"{url!r}: {exc}") from exc
+    query = "&".join(  # after canonicalisation: ?%78tor= is ?xtor=
+        pair for pair in canonical.query.split("&") if pair and not _TRACKING_QUERY.match(pair.split("=", 1)[0])
+    )
+    return urlunsplit(canonical._replace(query=query))
 
 
 def resolve_link(href: str, page_url: str, prefix: str = EDITION_PREFIX) -> str | None:
     """Like ``link_url``, but raises ``InvalidLinkError`` for an href that cannot be resolved."""
     try:
-        absolute = urljoin(page_url, href.strip())
+        absolute = urljoin(page_url, decode_dots(href.strip()))
     except ValueError as exc:
         raise InvalidLinkError(f"{href!r}: {exc}") from exc
     key = crawl_key(absolute)

@@ -33,7 +33,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
-from rfi_cn.site import EDITION_PREFIX, SITE_ORIGIN, InvalidLinkError, crawl_key, is_site_origin, path_of
+from rfi_cn.site import EDITION_PREFIX, SITE_ORIGIN, InvalidLinkError, crawl_key, decode_dots, is_site_origin, path_of
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,8 @@ class SafeRedirectMiddleware(RedirectMiddleware):
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         location = response.headers.get("Location")
+        if location is not None and b"%2" in location:  # %2e%2e is .., resolved with the literal ones
+            response.headers["Location"] = decode_dots(location.decode("latin-1")).encode("latin-1")
         try:
             result = super().process_response(request, response)
         except ValueError as exc:  # Request() refuses the Location (javascript:..., [oops)
