@@ -251,3 +251,10 @@ class ExplodingCallbacks:
             yield entry
         if response.url == BOMB_AFTER_ITEM:
             raise RuntimeError(f"boom after the item of {response.url}")
+
+
+def news_sitemap(urls: list[str]) -> Page:
+    """A news sitemap (urlset) listing ``urls``."""
+    entries = "".join(f"<url><loc>{url}</loc></url>" for url in urls)
+    body = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+    return Page(200, body.encode("utf-8"), "application/xml")

@@ -122,6 +122,10 @@ INCREMENTAL_NOW = None  # the clock; an ISO time pins "now" (replays, tests)
 # Listings are newest first: a listing page that lists an article known and older than the
 # refresh window ends its section's walk (its next pages hold older, known articles).
 RFI_STOP_AT_KNOWN = True
+# A change feed read first by a run that reads the state (rfi_cn/spiders/feed.py): a path under
+# /sitemaps/cn/, e.g. "/sitemaps/cn/news.xml" (the news sitemap, the last two days). When an
+# article of its oldest day is known, the sections are not walked. None: always walk.
+RFI_CHANGE_FEED = None
 
 # --- Engine --------------------------------------------------------------
 LOG_LEVEL = "INFO"

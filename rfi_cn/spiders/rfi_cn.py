@@ -33,10 +33,12 @@ from rfi_cn.middlewares.requests import ARTICLE, LISTING, NEXT_PAGE
 from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.normalise.encoding import page_text
 from rfi_cn.site import FRONT_PAGE, article_date, section_name, section_url
+from rfi_cn.spiders.feed import ChangeFeed
 from rfi_cn.spiders.sources import DiscoverySources
+from rfi_cn.state.resume import previous_stop_was_unclean
 
 
-class RfiCnSpider(DiscoverySources, scrapy.Spider):
+class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
     name = "rfi_cn"
     allowed_domains: ClassVar[list[str]] = ["www.rfi.fr"]
 
@@ -56,6 +58,7 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         self.listing_pages: dict[str, set[str]] = {}
         self.section_articles: dict[str, set[str]] = {}  # the article links each section's pages listed
         self.max_listing_pages = 50  # RFI_MAX_LISTING_PAGES, read in from_crawler
+        self.unclean_start = False  # read in from_crawler (rfi_cn.state.resume)
         self.arguments: dict[str, str] = {}
 
     @classmethod
@@ -63,6 +66,7 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         spider: RfiCnSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.arguments = {name: str(value) for name, value in kwargs.items()}  # for the run manifest
         spider.max_listing_pages = crawler.settings.getint("RFI_MAX_LISTING_PAGES", 50)
+        spider.unclean_start = previous_stop_was_unclean(crawler.settings)  # before this run leaves its marker
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -75,7 +79,10 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
             for name in self.sections:
                 yield self._listing_request(section_url(name), name)
         else:
-            yield scrapy.Request(FRONT_PAGE, callback=self.parse_front, errback=self.on_listing_error)
+            yield self.change_feed_request() or self.front_page_request()
+
+    def front_page_request(self) -> scrapy.Request:
+        return scrapy.Request(FRONT_PAGE, callback=self.parse_front, errback=self.on_listing_error)
 
     def parse_front(self, response: Response) -> Iterator[Any]:
         """The front page: every navigation section, and the articles it lists.

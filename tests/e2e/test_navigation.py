@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,9 +25,11 @@ from fixture_site.navigation import (
     ROBOTS,
     VARIANT_PATH,
     build_navigation_site,
+    news_sitemap,
 )
-from fixture_site.pages import SITE, site_path
+from fixture_site.pages import SITE, article_html, site_path
 from fixture_site.server import serving
+from fixture_site.site import Page, build_site, make_article
 from rfi_cn.accounting import OUTCOMES, article_counts
 from rfi_cn.extract.article import fallback_id
 from tests.crawling import run_crawl
@@ -143,3 +147,40 @@ def test_a_callback_that_raises_keeps_what_it_yielded_and_ends_its_page_as_a_par
     assert result.stats["rfi_cn/parse_errors/listing"] == 1
     assert result.stats["rfi_cn/parse_errors/article"] == 2
     assert result.stats["rfi_cn/listings/failed"] == 1
+
+
+def test_a_change_feed_that_covers_the_time_since_the_last_run_spares_the_walk(tmp_path: Path) -> None:
+    routes, facts = build_site()
+    grown, _ = build_site(grown=True)
+    newest, day_before = date(2025, 11, 30), date(2025, 11, 29)
+    feed = {
+        "RFI_CHANGE_FEED": "/sitemaps/cn/news.xml",
+        "INCREMENTAL_NOW": "2025-11-30T12:00:00Z",
+        "INCREMENTAL_REFRESH_HOURS": "4",
+        "CRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
+    }
+    with serving(routes) as server:
+        first = run_crawl(server.base_url, tmp_path / "run1", settings=feed)  # no feed yet: the walk
+        assert {row["id"] for row in first.records("articles")} == facts.exported_ids
+        assert first.stats["rfi_cn/change_feed/failed"] == 1 and first.records("failures") != []
+        assert "/sitemaps/cn/news.xml" not in {row["url"].split("rfi.fr")[1] for row in first.records("failures")}
+
+        new = [make_article(number, "中国", newest) for number in (40, 41, 42)]
+        listed = [*new, make_article(28, "国际", newest), make_article(1, "中国", day_before)]
+        server.routes = {**grown, "/sitemaps/cn/news.xml": news_sitemap([item.url for item in listed])}
+        server.requests.clear()
+        second = run_crawl(server.base_url, tmp_path / "run2", settings=feed)
+        assert sorted(server.requests) == sorted(
+            ["/robots.txt", "/sitemaps/cn/news.xml", *(item.path for item in listed[:4])]
+        )  # T001 (known, before the window) is not fetched, and nothing is walked
+        assert sorted(row["id"] for row in second.records("articles")) == ["T028", "T040", "T041", "T042"]
+        assert second.stats["rfi_cn/change_feed/covered"] == 1
+        assert second.stats["rfi_cn/articles/unaccounted"] == 0
+
+        unknown = make_article(43, "中国", newest)  # a feed with nothing known: a gap since the last run
+        server.routes = {**server.routes, unknown.path: Page(200, article_html(unknown).encode()),
+                         "/sitemaps/cn/news.xml": news_sitemap([unknown.url])}  # fmt: skip
+        server.requests.clear()
+        third = run_crawl(server.base_url, tmp_path / "run3", settings=feed)
+        assert third.stats["rfi_cn/change_feed/walked"] == 1 and "/cn/" in server.requests
+        assert [row["id"] for row in third.records("articles")] == ["T043"]
