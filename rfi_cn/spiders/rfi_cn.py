@@ -126,12 +126,11 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
         if not new:
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_no_new")
             return
-        if len(self._pages(section)) >= self._page_limit():
+        room = self._page_limit() - len(self._pages(section))
+        if room < len(next_pages):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_limit")
-            return
-        for url in next_pages:
-            if len(self._pages(section)) < self._page_limit():
-                yield self._listing_request(url, section, next_page=True)
+        for url in next_pages[: max(room, 0)]:
+            yield self._listing_request(url, section, next_page=True)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """An article page: its item, or a reject when it cannot be read.
