@@ -27,8 +27,10 @@ carried counts are stale (the resumed run walks the site again): they are droppe
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,7 @@ from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from twisted.python.failure import Failure
 
 from rfi_cn.items import FailureItem, RejectItem
-from rfi_cn.middlewares.fetching import OffsiteRedirect
+from rfi_cn.middlewares.fetching import BadRedirect, OffsiteRedirect
 from rfi_cn.middlewares.limits import ResponseTooLargeError
 from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.state.incremental import UnchangedArticle
@@ -123,6 +125,8 @@ BLOCKED_STATUSES = frozenset({401, 403, 429, 451})
 # Statuses a server gives for a passing trouble: retried, and "transient" once the retries are spent.
 TRANSIENT_STATUSES = frozenset({408, 500, 502, 503, 504, 522, 524})
 # The messages Scrapy's own middlewares raise IgnoreRequest with.
+# Decoders whose errors mean a body its Content-Encoding cannot decode (brotli, zstandard).
+UNDECODABLE_MODULES = frozenset({"brotli", "_brotli", "brotlicffi", "zstandard", "compression.zstd"})
 IGNORED_REASONS = {"Forbidden by robots.txt": "robots", "max redirections reached": "redirect_loop"}
 
 
@@ -166,10 +170,14 @@ def failure_reason(error: BaseException) -> str:
     ``gone`` (404/410: stop asking), ``blocked`` (401/403/429/451: the site refuses
     us), ``transient`` (5xx/408, network errors and timeouts that outlived the
     retries: ask again next run), ``http_error`` (any other status), ``robots``
-    (robots.txt forbids it), ``offsite_redirect`` (redirected off the crawled host),
-    ``redirect_loop``, ``too_large`` (a body over ``DOWNLOAD_MAXSIZE``, also once
-    decompressed, or headers over ``RFI_MAX_HEADER_BYTES``/``RFI_MAX_HEADER_COUNT``),
-    ``ignored`` (refused by another middleware).
+    (robots.txt forbids it), ``offsite_redirect`` (redirected off the site's
+    origin or out of /cn/), ``bad_redirect`` (a ``Location`` that is no URL, such
+    as ``javascript:``), ``redirect_loop``, ``too_large`` (a body over
+    ``DOWNLOAD_MAXSIZE``, also once decompressed, or headers over
+    ``RFI_MAX_HEADER_BYTES``/``RFI_MAX_HEADER_COUNT``), ``undecodable`` (a body its
+    ``Content-Encoding`` cannot decode), ``ignored`` (refused by another middleware).
+    Not from here: ``parse_error`` (a callback raised on the page,
+    ``rfi_cn.middlewares.errors``). The table is in docs/crawling.md.
     """
     if isinstance(error, HttpError):
         status = error.response.status
@@ -182,6 +190,10 @@ def failure_reason(error: BaseException) -> str:
         return "offsite_redirect"
     if isinstance(error, ResponseTooLargeError):
         return "too_large"
+    if isinstance(error, BadRedirect):
+        return "bad_redirect"
+    if isinstance(error, gzip.BadGzipFile | zlib.error) or type(error).__module__ in UNDECODABLE_MODULES:
+        return "undecodable"
     if isinstance(error, IgnoreRequest):
         if isinstance(error.__cause__, _DecompressionMaxSizeExceeded):  # HttpCompressionMiddleware
             return "too_large"

@@ -21,6 +21,9 @@ DOWNLOAD_HANDLERS = {
     "https": "rfi_cn.middlewares.mirror.MirrorDownloadHandler",
 }
 
+# Duplicate filter (local and Redis) keyed on the crawl key (rfi_cn/site.py, rfi_cn/middlewares/fingerprint.py).
+REQUEST_FINGERPRINTER_CLASS = "rfi_cn.middlewares.fingerprint.CrawlKeyFingerprinter"
+
 # --- Politeness ----------------------------------------------------------
 # Who runs the crawl: a URL or an e-mail address (also env RFI_CONTACT; the old
 # RFI_CONTACT_URL is read as a fallback). The User-Agent is "rfi_cn/1.0 (+<contact>)"
@@ -76,7 +79,11 @@ ITEM_PIPELINES = {
 }
 CONCURRENT_ITEMS = 16
 # Article requests pass since/until, this run's claims and the crawl state (rfi_cn/middlewares/requests.py).
-SPIDER_MIDDLEWARES = {"rfi_cn.middlewares.requests.ArticleRequestFilter": 950}
+# A callback's exception ends its page as a parse_error failure (rfi_cn/middlewares/errors.py).
+SPIDER_MIDDLEWARES = {
+    "rfi_cn.middlewares.requests.ArticleRequestFilter": 950,
+    "rfi_cn.middlewares.errors.CallbackErrors": 960,
+}
 RFI_CLAIMS_BACKEND = "rfi_cn.middlewares.requests.LocalClaims"  # distributed mode: Redis claims
 EXTENSIONS = {
     "rfi_cn.accounting.ArticleAccounting": 500,
@@ -129,6 +136,13 @@ CRAWL_STATE_TIMEOUT = 30.0  # seconds a writer waits for another job's write
 # only when their content_hash changed.
 INCREMENTAL_REFRESH_HOURS = 48.0
 INCREMENTAL_NOW = None  # the clock; an ISO time pins "now" (replays, tests)
+# Listings are newest first: a listing page that lists an article known and older than the
+# refresh window ends its section's walk (its next pages hold older, known articles).
+RFI_STOP_AT_KNOWN = True
+# A change feed read first by a run that reads the state (rfi_cn/spiders/feed.py): a path under
+# /sitemaps/cn/, e.g. "/sitemaps/cn/news.xml" (the news sitemap, the last two days). When an
+# article of its oldest day is known, the sections are not walked. None: always walk.
+RFI_CHANGE_FEED = None
 # Article URLs that failed or were rejected are kept in the crawl state and requested
 # directly by the next runs, up to this many runs (404/410 "gone" ones never).
 RFI_RETRY_RUNS = 3
@@ -138,6 +152,11 @@ SPIDER_CONTRACTS = {"rfi_cn.spiders.contracts.PathContract": 10}
 
 # --- Engine --------------------------------------------------------------
 LOG_LEVEL = "INFO"
+
+# --- Navigation bounds (docs/crawling.md) --------------------------------
+# Listing pages walked per section (keyword, author page); `-a max_pages` may lower it.
+# A section also ends after a page listing no article its earlier pages did not.
+RFI_MAX_LISTING_PAGES = 50
 
 # --- Discovery sources (-a discover=...) ---------------------------------
 # Paths on RFI_BASE_URL. Sitemap documents may only live under /sitemaps/cn/.

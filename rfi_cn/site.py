@@ -6,6 +6,16 @@ is a real-site URL (``https://www.rfi.fr/cn/…``). Only the download handler
 ``RFI_BASE_URL`` names a mirror, a replay or a loopback test server, through
 ``to_mirror`` and ``from_mirror`` here. Everything outside ``/cn/`` on the site's
 host is refused by ``link_url``, so the spider never asks for it.
+
+One URL, one identity: ``crawl_key`` is the spelling every comparison of URLs
+uses (claims, the duplicate filter, the crawl state), and ``link_url`` returns
+it, so the URL requested and exported is the crawl key itself. It is w3lib's
+``canonicalize_url`` (sorted query, percent-escapes upper-cased, unreserved
+escapes such as ``%61`` decoded, no fragment) plus RFI's rules: the site's
+hosts and schemes are one (``https://www.rfi.fr``), tracking queries
+(``xtor``, ``utm_*``, …) are dropped, and dot segments, literal or
+percent-encoded (``..``, ``%2e%2e``, ``%2E.``), are resolved before any scope
+check, so ``/cn/%2e%2e/x`` is ``/x``: outside the edition.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ import re
 from datetime import date
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-from w3lib.url import safe_url_string
+from w3lib.url import canonicalize_url, safe_url_string
 
 SITE_ORIGIN = "https://www.rfi.fr"
 SITE_HOSTS = frozenset({"www.rfi.fr", "rfi.fr"})
@@ -27,18 +37,91 @@ _ARTICLE_PATH = re.compile(r"^/cn/(?:专栏检索/[^/]+|[^/]+)/(\d{8})-[^/]+/?$"
 _SECTION_PATH = re.compile(r"^/cn/([^/]+)/$")
 
 
-def link_url(href: str, page_url: str, prefix: str = EDITION_PREFIX) -> str | None:
-    """The real-site URL of ``href`` found on ``page_url``, or ``None`` when it leaves ``prefix``.
+# Query parameters that only say where a reader came from: never part of a URL's identity.
+_TRACKING_QUERY = re.compile(r"^(?:xtor|utm_\w+|at_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid)$", re.IGNORECASE)
+_ENCODED_DOT = re.compile(r"%2e", re.IGNORECASE)
 
-    Anything on another host, in another edition or with another scheme gives
-    ``None``; the scheme and host are made the site's own.
+
+class InvalidLinkError(ValueError):
+    """An href no browser could resolve (``http://[oops/``, a port out of range)."""
+
+
+def decode_dots(href: str) -> str:
+    """``href`` with its percent-encoded dots (``%2e``) decoded: a dot is unreserved, so
+    ``%2e%2e`` *is* ``..`` (RFC 3986 §6.2.2: decode, then resolve dot segments), and a
+    relative href must be resolved with them decoded."""
+    return _ENCODED_DOT.sub(".", href)
+
+
+def remove_dot_segments(path: str) -> str:
+    """``path`` with its ``.`` and ``..`` segments resolved (RFC 3986 §5.2.4); percent-encoded
+    dots count as dots. Never climbs above the root."""
+    segments: list[str] = []
+    parts = _ENCODED_DOT.sub(".", path).split("/")
+    for index, segment in enumerate(parts):
+        last = index == len(parts) - 1
+        if segment == ".":
+            if last:
+                segments.append("")
+        elif segment == "..":
+            if len(segments) > 1:
+                segments.pop()
+            if last:
+                segments.append("")
+        else:
+            segments.append(segment)
+    resolved = "/".join(segments)
+    return resolved if resolved.startswith("/") or not path.startswith("/") else "/" + resolved
+
+
+def crawl_key(url: str) -> str:
+    """The one spelling of ``url`` that every comparison uses (see the module docstring).
+
+    Raises ``InvalidLinkError`` for a URL that cannot be parsed.
     """
-    absolute = urlsplit(urljoin(page_url, href.strip()))
-    if absolute.scheme not in ("http", "https") or absolute.hostname not in SITE_HOSTS:
+    try:
+        parts = urlsplit(url.strip())
+        hostname, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise InvalidLinkError(f"{url!r}: {exc}") from exc
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    if hostname in SITE_HOSTS and port in (None, 80, 443) and scheme in ("http", "https"):
+        scheme, netloc = "https", "www.rfi.fr"
+    path = remove_dot_segments(parts.path) or "/"
+    try:
+        canonical = urlsplit(canonicalize_url(urlunsplit((scheme, netloc, path, parts.query, ""))))
+    except ValueError as exc:
+        raise InvalidLinkError(f"{url!r}: {exc}") from exc
+    query = "&".join(  # after canonicalisation: ?%78tor= is ?xtor=
+        pair for pair in canonical.query.split("&") if pair and not _TRACKING_QUERY.match(pair.split("=", 1)[0])
+    )
+    return urlunsplit(canonical._replace(query=query))
+
+
+def resolve_link(href: str, page_url: str, prefix: str = EDITION_PREFIX) -> str | None:
+    """Like ``link_url``, but raises ``InvalidLinkError`` for an href that cannot be resolved."""
+    try:
+        absolute = urljoin(page_url, decode_dots(href.strip()))
+    except ValueError as exc:
+        raise InvalidLinkError(f"{href!r}: {exc}") from exc
+    key = crawl_key(absolute)
+    if not is_site_origin(key) or not path_of(key).startswith(prefix):
         return None
-    if not unquote(absolute.path).startswith(prefix):
+    return key
+
+
+def link_url(href: str, page_url: str, prefix: str = EDITION_PREFIX) -> str | None:
+    """The real-site URL (the crawl key) of ``href`` found on ``page_url``, or ``None``
+    when it leaves ``prefix`` once its dot segments are resolved.
+
+    Anything on another host or port, in another edition, with another scheme
+    or that cannot be parsed gives ``None``; the site's hosts and schemes are made
+    its own (``https://www.rfi.fr``).
+    """
+    try:
+        return resolve_link(href, page_url, prefix)
+    except InvalidLinkError:
         return None
-    return safe_url_string(urlunsplit(("https", "www.rfi.fr", absolute.path, absolute.query, "")))
 
 
 def site_path_url(path: str) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from parsel import Selector
 
 from rfi_cn.periods import ARCHIVE_PREFIX
-from rfi_cn.site import is_article_url, link_url, path_of, section_name, site_path_url
+from rfi_cn.site import InvalidLinkError, is_article_url, link_url, path_of, resolve_link, section_name, site_path_url
 
 LINKS_XPATH = "//a/@href"
 _PAGINATION_BLOCK = "//*[contains(@class, 'm-pagination') or contains(@class, 'pagination')]"
@@ -42,6 +42,18 @@ _NAMED_PAGE = re.compile(r"^/cn/(?:关键词|作者)/[^/]+/?$")
 def article_links(selector: Selector, page_url: str) -> list[str]:
     """Distinct article URLs linked from the page, in page order."""
     return _site_urls(selector.xpath(LINKS_XPATH).getall(), page_url, is_article_url)
+
+
+def invalid_link_count(selector: Selector, page_url: str) -> int:
+    """How many of the page's hrefs cannot be resolved at all (``http://[oops/``): every
+    extractor here skips them (``link_url`` gives ``None``)."""
+    invalid = 0
+    for href in selector.xpath(LINKS_XPATH).getall():
+        try:
+            resolve_link(href, page_url)
+        except InvalidLinkError:
+            invalid += 1
+    return invalid
 
 
 def pagination_links(selector: Selector, page_url: str) -> list[str]:

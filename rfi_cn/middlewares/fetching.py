@@ -8,11 +8,14 @@ the page ends in the failures as ``blocked``.
 
 ``SafeRedirectMiddleware`` replaces Scrapy's ``RedirectMiddleware``: a redirect
 to another origin than the site's own (scheme, host and port), or from the /cn/
-edition out of it, is refused with
-``OffsiteRedirect`` (the request's
-errback records it; Scrapy's own offsite filter would drop it silently), and an
-on-site redirect bypasses the duplicate filter so that an article redirected to
-a page already crawled still ends somewhere (a ``duplicate_id`` reject).
+edition out of it once its dot segments (``..``, ``%2e%2e``) are resolved, is
+refused with ``OffsiteRedirect`` (the request's errback records it; Scrapy's own
+offsite filter would drop it silently); a ``Location`` that is no fetchable URL
+(``javascript:``, ``mailto:``, unparsable) is refused with ``BadRedirect``
+(reason ``bad_redirect``, not retried). A followed redirect is requested at its
+crawl key (``rfi_cn.site.crawl_key``: robots.txt and the claims see the
+resolved path), and bypasses the duplicate filter so that an article redirected
+to a page already crawled still ends somewhere (a ``duplicate_id`` reject).
 """
 
 from __future__ import annotations
@@ -30,13 +33,20 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
-from rfi_cn.site import EDITION_PREFIX, SITE_ORIGIN, is_site_origin, path_of
+from rfi_cn.site import EDITION_PREFIX, SITE_ORIGIN, InvalidLinkError, crawl_key, decode_dots, is_site_origin, path_of
 
 logger = logging.getLogger(__name__)
 
 
 class OffsiteRedirect(IgnoreRequest):
     """A redirect that would leave the crawled host."""
+
+
+class BadRedirect(IgnoreRequest):
+    """A redirect whose ``Location`` is no URL that can be fetched."""
+
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -92,14 +102,43 @@ class SafeRedirectMiddleware(RedirectMiddleware):
     """``RedirectMiddleware`` that never leaves the crawled host and never loses a redirected page."""
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
-        result = super().process_response(request, response)
+        location = response.headers.get("Location")
+        if location is not None and b"%2" in location:  # %2e%2e is .., resolved with the literal ones
+            response.headers["Location"] = decode_dots(location.decode("latin-1")).encode("latin-1")
+        try:
+            result = super().process_response(request, response)
+        except ValueError as exc:  # Request() refuses the Location (javascript:..., [oops)
+            raise self._bad(location, exc) from exc
         if not isinstance(result, Request):
+            if result is response and location is not None and self._would_redirect(request, response):
+                raise self._bad(location, None)  # a scheme Scrapy does not follow: left as a 3xx
             return result
         if not is_site_origin(result.url):
             self.crawler.stats.inc_value("rfi_cn/redirects/offsite")
             raise OffsiteRedirect(f"redirect to {result.url} leaves {SITE_ORIGIN}")
-        if path_of(request.url).startswith(EDITION_PREFIX) and not path_of(result.url).startswith(EDITION_PREFIX):
+        try:
+            key = crawl_key(result.url)
+        except InvalidLinkError as exc:
+            raise self._bad(location, exc) from exc
+        if path_of(request.url).startswith(EDITION_PREFIX) and not path_of(key).startswith(EDITION_PREFIX):
             self.crawler.stats.inc_value("rfi_cn/redirects/offsite")
             raise OffsiteRedirect(f"redirect to {result.url} leaves {EDITION_PREFIX}")
+        if key != result.url:
+            result = result.replace(url=key)
         result.dont_filter = True  # the duplicate filter would drop it silently
         return result
+
+    def _would_redirect(self, request: Request, response: Response) -> bool:
+        """Whether Scrapy's middleware would have followed this answer, had its Location been a URL."""
+        return (
+            response.status in REDIRECT_STATUSES
+            and not request.meta.get("dont_redirect", False)
+            and not request.meta.get("handle_httpstatus_all", False)
+            and response.status not in request.meta.get("handle_httpstatus_list", ())
+            and response.status not in getattr(self.crawler.spider, "handle_httpstatus_list", ())
+        )
+
+    def _bad(self, location: bytes | None, error: Exception | None) -> BadRedirect:
+        self.crawler.stats.inc_value("rfi_cn/redirects/bad")
+        text = (location or b"").decode("latin-1")[:200]
+        return BadRedirect(f"redirect to {text!r}: not a URL that can be fetched" + (f" ({error})" if error else ""))

@@ -15,10 +15,15 @@ article request through only when
 and counts each one it lets through as ``rfi_cn/articles/discovered`` (start
 requests too: retries of earlier runs' failures, ``rfi_cn.state.retries``, which
 are not dropped as known and also count as ``rfi_cn/articles/retried``): every
-discovered article then ends as one outcome (``rfi_cn.accounting``). A listing
-page all of whose articles the crawl state knows ends its section: its next
-pages are dropped (``rfi_cn/listings/stopped_by_state``), except after an
-unclean stop, when every listing is walked again.
+discovered article then ends as one outcome (``rfi_cn.accounting``). URLs are
+compared by their crawl key (``rfi_cn.site.crawl_key``), and an article request
+is made for the crawl key itself. A listing page all of whose articles the
+crawl state knows ends its section: its next pages are dropped
+(``rfi_cn/listings/stopped_by_state``); so does a listing page that lists an
+article the state knows and that is older than the refresh window
+(``rfi_cn/listings/stopped_by_known``): listings are newest first, so what
+follows it is older still, known already (``RFI_STOP_AT_KNOWN``, default on).
+Neither applies after an unclean stop, when every listing is walked again.
 """
 
 from __future__ import annotations
@@ -33,11 +38,13 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.misc import load_object
 
-from rfi_cn.site import article_date
+from rfi_cn.site import InvalidLinkError, article_date, crawl_key
 from rfi_cn.state.incremental import Incremental, incremental_for
 from rfi_cn.state.resume import previous_stop_was_unclean
-from rfi_cn.state.retries import RETRY
+from rfi_cn.state.retries import RETRY, retry_requests
 
+FEED = "rfi_feed"  # a change feed's page (rfi_cn.spiders.feed)
+WALK = "rfi_walk"  # the walk of the sections after a change feed, dropped when the feed covers the gap
 ARTICLE = "rfi_article"
 LISTING = "rfi_listing"
 NEXT_PAGE = "rfi_next_page"
@@ -91,6 +98,7 @@ class ArticleRequestFilter:
         self.claims = claims
         self.incremental = incremental
         self.walk_all = walk_all  # after an unclean stop, no listing ends a section
+        self.stop_at_known = crawler.settings.getbool("RFI_STOP_AT_KNOWN", True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleRequestFilter:
@@ -99,7 +107,11 @@ class ArticleRequestFilter:
         return cls(crawler, backend.from_crawler(crawler), incremental_for(crawler), walk_all)
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        """Start requests of articles (retries of earlier runs' failures) take the same path."""
+        """First the retries of earlier runs' failed or rejected articles, then the spider's start."""
+        spider: Any = self.crawler.spider
+        for request in retry_requests(spider, spider.article_request):
+            if self.admit(request.url, retry=True):
+                yield request
         async for entry in start:
             if _is_marked(entry, ARTICLE) and not self.admit(entry.url, retry=RETRY in entry.meta):
                 continue
@@ -108,18 +120,41 @@ class ArticleRequestFilter:
     async def process_spider_output(
         self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
-        output = [entry async for entry in result]
+        output = [_keyed(entry) async for entry in result]
         articles = [entry.url for entry in output if _is_marked(entry, ARTICLE)]
-        listing = bool(response.meta.get(LISTING))
-        stop_section = listing and bool(articles) and not self.walk_all and self.incremental.all_known(articles)
-        if stop_section:
-            self.stats.inc_value("rfi_cn/listings/stopped_by_state")
+        stop_section = self._stops_section(response, articles)
+        skip_walk = self._feed_covers(response, articles)
         for entry in output:
+            if skip_walk and _is_marked(entry, WALK):
+                continue
             if _is_marked(entry, ARTICLE) and not self.admit(entry.url, retry=RETRY in entry.meta):
                 continue
             if stop_section and _is_marked(entry, NEXT_PAGE):
                 continue
             yield entry
+
+    def _feed_covers(self, response: Response, articles: list[str]) -> bool:
+        """Whether a change feed's page makes the walk of the sections unnecessary."""
+        if not response.meta.get(FEED):
+            return False
+        if not self.walk_all and self.incremental.covers_since_last_run(articles):
+            self.stats.inc_value("rfi_cn/change_feed/covered")
+            return True
+        self.stats.inc_value("rfi_cn/change_feed/walked")
+        return False
+
+    def _stops_section(self, response: Response, articles: list[str]) -> bool:
+        """Whether the next pages of this listing page are dropped (the crawl state says
+        they hold only known articles)."""
+        if not response.meta.get(LISTING) or not articles or self.walk_all:
+            return False
+        if self.incremental.all_known(articles):
+            self.stats.inc_value("rfi_cn/listings/stopped_by_state")
+            return True
+        if self.stop_at_known and self.incremental.reached_known(articles):
+            self.stats.inc_value("rfi_cn/listings/stopped_by_known")
+            return True
+        return False
 
     def admit(self, url: str, retry: bool = False) -> bool:
         """Whether the article at ``url`` is requested; counts the reason when it is not.
@@ -143,6 +178,17 @@ class ArticleRequestFilter:
         if retry:
             self.stats.inc_value("rfi_cn/articles/retried")
         return True
+
+
+def _keyed(entry: Any) -> Any:
+    """An article request made for its URL's crawl key (the spider's links already are)."""
+    if not _is_marked(entry, ARTICLE):
+        return entry
+    try:
+        key = crawl_key(entry.url)
+    except InvalidLinkError:
+        return entry
+    return entry if key == entry.url else entry.replace(url=key)
 
 
 def _is_marked(entry: Any, mark: str) -> bool:

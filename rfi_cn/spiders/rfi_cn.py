@@ -6,7 +6,7 @@ cleaning, dates and validation in the pipelines. Every article URL it reaches
 is requested once and ends as an article, a reject or a failure.
 
 Arguments: ``sections`` (comma-separated names, default all), ``max_pages``
-(listing pages per section), ``since`` (``YYYY-MM-DD``: skip older articles
+(listing pages per section, at most ``RFI_MAX_LISTING_PAGES``), ``since`` (``YYYY-MM-DD``: skip older articles
 and stop paginating a section at a page holding only older ones), ``full``
 (``1``: ignore the crawl state, see ``rfi_cn.state.incremental``); ``discover``,
 ``until``, ``tags``, ``authors``: the other sources, see ``rfi_cn.spiders.sources``.
@@ -27,17 +27,19 @@ from twisted.python.failure import Failure
 
 from rfi_cn.accounting import failure_record, reject
 from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
+from rfi_cn.extract.links import invalid_link_count
 from rfi_cn.extract.slicing import article_slice
+from rfi_cn.extract.sniff import binary_kind
 from rfi_cn.middlewares.requests import ARTICLE, LISTING, NEXT_PAGE
 from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.normalise.encoding import page_text
 from rfi_cn.site import FRONT_PAGE, SITE_HOSTS, article_date, section_name, section_url
 from rfi_cn.spiders.arguments import refuse_bad_arguments
+from rfi_cn.spiders.feed import ChangeFeed
 from rfi_cn.spiders.sources import DiscoverySources
-from rfi_cn.state.retries import retry_requests
 
 
-class RfiCnSpider(DiscoverySources, scrapy.Spider):
+class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
     name = "rfi_cn"
     allowed_domains: ClassVar[list[str]] = sorted(SITE_HOSTS)
 
@@ -55,6 +57,8 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         self.since = date.fromisoformat(since) if since else None
         self.full = bool(full and full not in ("0", "false", "no"))  # read by rfi_cn.state.incremental
         self.listing_pages: dict[str, set[str]] = {}
+        self.section_articles: dict[str, set[str]] = {}  # the article links each section's pages listed
+        self.max_listing_pages = 50  # RFI_MAX_LISTING_PAGES, read in from_crawler
         self.arguments: dict[str, str] = {}
 
     @classmethod
@@ -62,12 +66,11 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         refuse_bad_arguments(kwargs, logging.getLogger(cls.name))  # one line, exit 2, before anything starts
         spider: RfiCnSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.arguments = {name: str(value) for name, value in kwargs.items()}  # for the run manifest
+        spider.max_listing_pages = crawler.settings.getint("RFI_MAX_LISTING_PAGES", 50)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self._resume_memory()
-        for request in retry_requests(self, self.article_request):  # failed or rejected in earlier runs
-            yield request
         for request in self.source_requests():
             yield request
         if "sections" not in self.discover:
@@ -76,7 +79,10 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
             for name in self.sections:
                 yield self._listing_request(section_url(name), name)
         else:
-            yield scrapy.Request(FRONT_PAGE, callback=self.parse_front, errback=self.on_listing_error)
+            yield self.change_feed_request() or self.front_page_request()
+
+    def front_page_request(self) -> scrapy.Request:
+        return scrapy.Request(FRONT_PAGE, callback=self.parse_front, errback=self.on_listing_error)
 
     def parse_front(self, response: Response) -> Iterator[Any]:
         """The front page: every navigation section, and the articles it lists.
@@ -86,13 +92,18 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         @returns items 0 0
         """
         selector = page_selector(response)
+        self._count_invalid_links(selector, response.url)
         yield from self.front_page_sources(selector, response.url)
         for url in section_links(selector, response.url):
             yield self._listing_request(url, section_name(url) or url)
         yield from self._article_requests(article_links(selector, response.url))
 
     def parse_listing(self, response: Response, section: str) -> Iterator[Any]:
-        """A section page: its articles, then the next page (bounded by ``max_pages`` and ``since``).
+        """A section page: its articles, then the next page.
+
+        A section's walk ends at ``RFI_MAX_LISTING_PAGES`` pages (or ``-a max_pages``),
+        after a page that lists no article its earlier pages did not list, and
+        (``-a since``) at a page holding only older articles.
 
         @path /cn/政治/
         @cb_kwargs {"section": "政治"}
@@ -100,14 +111,26 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         @returns items 0 0
         """
         selector = page_selector(response)
+        self._count_invalid_links(selector, response.url)
         links = article_links(selector, response.url)
         yield from self._article_requests(links)
         if self._only_older(links):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_since")
             return
-        for url in self._next_pages(selector, response.url):
-            if self._may_paginate(section, url):
-                yield self._listing_request(url, section, next_page=True)
+        seen = self.section_articles.setdefault(section, set())
+        new = [url for url in links if url not in seen]
+        seen.update(new)
+        next_pages = [url for url in self._next_pages(selector, response.url) if url not in self._pages(section)]
+        if not next_pages:
+            return
+        if not new:
+            self.crawler.stats.inc_value("rfi_cn/listings/stopped_no_new")
+            return
+        room = self._page_limit() - len(self._pages(section))
+        if room < len(next_pages):
+            self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_limit")
+        for url in next_pages[: max(room, 0)]:
+            yield self._listing_request(url, section, next_page=True)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """An article page: its item, or a reject when it cannot be read.
@@ -117,9 +140,13 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         @returns requests 0 0
         @scrapes id url title lead published_at body_html
         """
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         if not isinstance(response, TextResponse):
-            content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
             yield reject(response.url, "not_html", content_type)
+            return
+        binary = binary_kind(response.body)
+        if binary is not None:  # a PDF or image labelled text/html
+            yield reject(response.url, "not_html", f"{content_type} (body is {binary})")
             return
         try:
             yield extract_article(page_selector(response, article_slice), response.url, utc_now_iso())
@@ -180,11 +207,20 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
         dates = [day for day in map(article_date, links) if day is not None]
         return bool(dates) and all(day < self.since for day in dates)
 
-    def _may_paginate(self, section: str, url: str) -> bool:
-        pages = self.listing_pages.setdefault(section, set())
-        if url in pages:
-            return False
-        return self.max_pages is None or len(pages) < self.max_pages
+    def _pages(self, section: str) -> set[str]:
+        return self.listing_pages.setdefault(section, set())
+
+    def _page_limit(self) -> int:
+        """Listing pages per section: ``RFI_MAX_LISTING_PAGES``, or ``-a max_pages`` when lower."""
+        if self.max_pages is None:
+            return self.max_listing_pages
+        return min(self.max_pages, self.max_listing_pages)
+
+    def _count_invalid_links(self, selector: Selector, page_url: str) -> None:
+        """Hrefs that cannot be resolved are skipped by the link extractors; counted here."""
+        invalid = invalid_link_count(selector, page_url)
+        if invalid:
+            self.crawler.stats.inc_value("rfi_cn/links/invalid", invalid)
 
 
 def page_selector(response: Response, cut: Callable[[bytes], bytes] | None = None) -> Selector:

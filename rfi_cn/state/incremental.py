@@ -30,6 +30,7 @@ from rfi_cn.items import ArticleItem, FailureItem, RejectItem
 from rfi_cn.lake.addon import lake_feeds
 from rfi_cn.lake.export import published, row_written
 from rfi_cn.normalise.dates import utc_now_iso
+from rfi_cn.site import article_date
 from rfi_cn.state.store import CrawlState, KnownArticle, open_state
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,31 @@ class Incremental:
         assert self.state is not None
         urls = list(urls)
         return bool(urls) and all(self.state.lookup_url(url) is not None for url in urls)
+
+    def reached_known(self, urls: Iterable[str]) -> bool:
+        """True when a listing page lists an article exported before and published before
+        the refresh window: in a newest-first listing, every later one is older."""
+        if not self.reading:
+            return False
+        assert self.state is not None
+        for url in urls:
+            known = self.state.lookup_url(url)
+            if known is not None and not in_refresh_window(known.published_at, self.now, self.refresh_hours):
+                return True
+        return False
+
+    def covers_since_last_run(self, urls: Iterable[str]) -> bool:
+        """True when a change feed's articles reach back into what earlier runs saw: an
+        article of the feed's oldest day is known."""
+        if not self.reading:
+            return False
+        assert self.state is not None
+        days = {url: article_date(url) for url in urls}
+        dated = [day for day in days.values() if day is not None]
+        if not dated:
+            return False
+        oldest = min(dated)
+        return any(self.state.lookup_url(url) is not None for url, day in days.items() if day == oldest)
 
     def is_unchanged(self, item: ArticleItem) -> bool:
         """True when the state holds this article with the same content hash."""

@@ -17,6 +17,7 @@ other's short write transaction instead of failing.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +28,8 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
+
+from rfi_cn.site import InvalidLinkError, crawl_key
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,16 @@ class CrawlState(Protocol):
 
 
 def url_key(url: str) -> str:
-    """The part of an article URL that names it on any origin: its decoded path."""
+    """The part of an article URL that names it on any origin: the decoded path of its
+    crawl key (``rfi_cn.site.crawl_key``), without a trailing slash.
+
+    Same format as before the crawl key existed (the decoded path of the URL
+    fetched): keys already in a state file are the keys of their articles'
+    crawl keys, so old state files need no migration; variant spellings
+    (escapes, ``%61``, dot segments, queries) now meet on the same key.
+    """
+    with contextlib.suppress(InvalidLinkError):
+        url = crawl_key(url)
     return unquote(urlsplit(url).path).rstrip("/")
 
 

@@ -122,7 +122,9 @@ def test_three_scheduled_runs_fetch_and_export_only_what_is_new(tmp_path: Path) 
             "/cn/中国/20251130-测试新闻0041",
             "/cn/中国/20251130-测试新闻0042",
         }
-        assert "/cn/中国/2/" in server.requests and "/cn/中国/3/" not in server.requests
+        # Page 1 lists the new articles, then T001, known and older than the window: page 2 is not fetched.
+        assert "/cn/中国/2/" not in server.requests and "/cn/中国/3/" not in server.requests
+        assert third.stats["rfi_cn/listings/stopped_by_known"] == 1
         assert third.stats["rfi_cn/articles/unaccounted"] == 0
         check_lake(third, state=tmp_path / "state.sqlite3", lakes=[first.lake, second.lake])
 
