@@ -20,6 +20,7 @@ from scrapy.extensions.feedexport import FeedSlot
 from scrapy.utils.defer import ensure_awaitable
 
 from rfi_cn.accounting import article_counts
+from rfi_cn.health.extension import RunHealth
 from rfi_cn.lake.addon import RECORD_CLASSES, compression_of, job_id, lake_feeds, lake_root, manifest_uri
 from rfi_cn.lake.schema import schema_version
 from rfi_cn.lake.storages import storage_for
@@ -113,7 +114,17 @@ class RunManifest:
         stats = self.crawler.stats.get_stats()
         manifest = build_manifest(job, spider, stats, self.files, self.failed_files, self.compression)
         uri = manifest_uri(self.root, job)
-        await write_atomically(self.crawler, spider, uri, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        health = RunHealth.of(self.crawler)
+        if health is not None:  # the final numbers: every lake file is stored by now
+            manifest["health"] = health.evaluate(self.failed_files, uri).as_dict()
+            manifest["field_coverage"] = health.coverage
+        try:
+            await write_atomically(self.crawler, spider, uri, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        except Exception:
+            logger.exception("The run manifest could not be written: %s", uri)
+            if health is not None:
+                health.manifest_failed()
+            return
         self.crawler.stats.set_value("rfi_cn/manifest/files", len(self.files))
         if self.failed_files:
             logger.error("%d lake files could not be stored; see failed_files in %s", len(self.failed_files), uri)
