@@ -16,6 +16,7 @@ from fixture_site.health import blocked_site, without_markup
 from fixture_site.server import serving
 from fixture_site.site import build_site
 from tests.crawling import CrawlResult, run_crawl
+from tests.e2e.test_scrapyd import call, deploy, schedule, scrapyd, wait_finished, wait_for  # noqa: F401 - a fixture
 
 QUICK = {"RETRY_TIMES": "0", "DOWNLOAD_TIMEOUT": "3", "CONCURRENT_REQUESTS_PER_DOMAIN": "16"}
 FAILED_EXIT = 3
@@ -203,3 +204,29 @@ def test_normal_crawl_is_ok_and_ends_with_the_summary_line(tmp_path: Path) -> No
         f"manifest {result.lake}/rfi_cn/_manifests/normal.json"
     )
     assert result.stats["item_scraped_count"] == 36  # articles only, not the reject and failure records
+
+
+def test_scrapyd_runs_the_health_crawl_command(scrapyd: tuple[str, Path], tmp_path: Path) -> None:  # noqa: F811
+    """Scrapyd's runner uses the project's ``crawl``: the summary line ends the job log, Scrapyd
+    logs the exit status, and ``listjobs.json`` still lists the job as finished."""
+    url, home = scrapyd
+    if call(f"{url}/listprojects.json")["projects"] != ["rfi_cn"]:
+        deployed = deploy(url)
+        assert deployed.returncode == 0, deployed.stderr
+    lake = tmp_path / "lake"
+    job = schedule(
+        url,
+        {
+            **QUICK,
+            "RFI_BASE_URL": f"http://127.0.0.1:{closed_port()}",
+            "DATA_LAKE_URI": str(lake),
+            "CRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
+        },
+    )
+    wait_finished(url, job)
+    log = (home / "logs" / "rfi_cn" / "rfi_cn" / f"{job}.log").read_text(encoding="utf-8")
+    assert last_line(CrawlResult(0, lake, log)).startswith("rfi_cn: 0 exported, 0 rejected, 0 failed, ")
+    assert last_line(CrawlResult(0, lake, log)).endswith(f"manifest {lake}/rfi_cn/_manifests/{job}.json")
+    assert job_manifest(CrawlResult(0, lake, log), job)["health"]["status"] == "failed"
+    died = f"Process died: exitstatus=3 project='rfi_cn' spider='rfi_cn' job='{job}'"
+    wait_for(lambda: died in (home / "scrapyd.out").read_text(encoding="utf-8"), "Scrapyd to log the exit status")
