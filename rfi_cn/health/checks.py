@@ -74,6 +74,7 @@ class RunFacts:
     coverage: Mapping[str, float] = field(default_factory=dict)  # percent per field over exported articles
     front_page: int | None = None  # the front page's status; None: not requested
     front_page_requested: bool = False
+    start_pages: Mapping[str, bool] = field(default_factory=dict)  # each start request's URL -> answered 2xx
     sections: Mapping[str, bool] = field(default_factory=dict)  # requested section -> a listing page succeeded
     history: Sequence[Mapping[str, float]] = ()  # the coverage of earlier runs, newest first
     lake: bool = True  # whether a manifest is written (the data lake is on)
@@ -139,13 +140,21 @@ def _fetching(facts: RunFacts) -> list[Check]:
     if facts.front_page_requested:
         fetched = facts.front_page is not None and 200 <= facts.front_page < 300
         checks.append(Check("front_page", _passes(fetched), facts.front_page, "2xx"))
+    if facts.start_pages:
+        checks.append(_share_check("start_pages", facts.start_pages, "every start page 2xx"))
     if facts.sections:
-        good = sum(facts.sections.values())
-        missing = sorted(name for name, ok in facts.sections.items() if not ok)
-        status = OK if not missing else (FAILED if good == 0 else DEGRADED)
-        value: Any = f"{good}/{len(facts.sections)}" + (f" (missing {', '.join(missing)})" if missing else "")
-        checks.append(Check("listings", status, value, "1 page per section"))
+        checks.append(_share_check("listings", facts.sections, "1 page per section"))
     return checks
+
+
+def _share_check(name: str, results: Mapping[str, bool], threshold: str) -> Check:
+    """``failed`` when none succeeded, ``degraded`` when some did not; value ``good/all (missing …)``."""
+    good = sum(results.values())
+    missing = sorted(key for key, ok in results.items() if not ok)
+    status = OK if not missing else (FAILED if good == 0 else DEGRADED)
+    shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+    value = f"{good}/{len(results)}" + (f" (missing {shown})" if missing else "")
+    return Check(name, status, value, threshold)
 
 
 def _articles(facts: RunFacts) -> list[Check]:

@@ -47,6 +47,7 @@ class RunHealth:
         self.front_page: int | None = None
         self.front_page_requested = False
         self.sections_ok: set[str] = set()
+        self.start_pages: dict[str, bool] = {}
         self.health: Health | None = None
         self.coverage: dict[str, float] = {}
         self.manifest_uri: str | None = None
@@ -83,13 +84,19 @@ class RunHealth:
             self.article_failures[str(item.get("reason"))] += 1
 
     def request_scheduled(self, request: Request, spider: Spider) -> None:
-        if request.url == FRONT_PAGE:
+        url = first_url(request)
+        if url == FRONT_PAGE:
             self.front_page_requested = True
+        if request.meta.get("is_start_request"):
+            self.start_pages.setdefault(url, False)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         ok = 200 <= response.status < 300
-        if request.url == FRONT_PAGE and (self.front_page is None or ok):
+        url = first_url(request)
+        if url == FRONT_PAGE and (self.front_page is None or ok):
             self.front_page = response.status
+        if ok and url in self.start_pages:
+            self.start_pages[url] = True
         if ok and request.meta.get(LISTING) and "section" in request.cb_kwargs:
             self.sections_ok.add(str(request.cb_kwargs["section"]))
 
@@ -106,6 +113,7 @@ class RunHealth:
             coverage=self.coverage,
             front_page=self.front_page,
             front_page_requested=self.front_page_requested,
+            start_pages=dict(self.start_pages),
             sections={name: name in self.sections_ok for name in requested},
             history=self._history(),
             lake=self.lake,
@@ -168,6 +176,11 @@ class RunHealth:
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
         return summary_line(stats, self.article_failures, self.final_health(), self.manifest_uri)
+
+
+def first_url(request: Request) -> str:
+    """The URL first requested: a redirected request keeps its chain in ``redirect_urls``."""
+    return str((request.meta.get("redirect_urls") or [request.url])[0])
 
 
 def _reasons(counts: Mapping[str, int]) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -59,6 +61,7 @@ def test_unreachable_origin_fails_the_run(tmp_path: Path) -> None:
     assert document["health"]["status"] == "failed"
     assert problems(document) == {
         "front_page": ("failed", None, "2xx"),
+        "start_pages": ("failed", "0/1 (missing https://www.rfi.fr/cn/)", "every start page 2xx"),
         "discovered": ("failed", 0, "> 0"),
         "transient_share": ("failed", 50.0, 20.0),  # robots.txt and the front page: 2 pages, 1 failure record
     }
@@ -68,7 +71,8 @@ def test_unreachable_origin_fails_the_run(tmp_path: Path) -> None:
     assert result.log.count(refused) == 3  # robots.txt given up, the front page waiting on it, the front page given up
     assert last_line(result) == (
         "rfi_cn: 0 exported, 0 rejected, 0 failed, 1 listing page failed, health failed "
-        "(front_page None vs 2xx, discovered 0 vs > 0, transient_share 50 vs 20), "
+        "(front_page None vs 2xx, start_pages 0/1 (missing https://www.rfi.fr/cn/) vs every start page 2xx, "
+        "discovered 0 vs > 0, transient_share 50 vs 20), "
         f"manifest {result.lake}/rfi_cn/_manifests/unreachable.json"
     )
     assert result.stats["item_scraped_count"] == 0  # the failure record is not an article
@@ -85,6 +89,7 @@ def test_every_page_403_fails_the_run_as_blocked(tmp_path: Path) -> None:
     assert document["health"]["status"] == "failed"
     assert problems(document) == {
         "front_page": ("failed", 403, "2xx"),
+        "start_pages": ("failed", "0/1 (missing https://www.rfi.fr/cn/)", "every start page 2xx"),
         "discovered": ("failed", 0, "> 0"),
         "blocked_share": ("failed", 50.0, 20.0),
     }
@@ -194,8 +199,8 @@ def test_normal_crawl_is_ok_and_ends_with_the_summary_line(tmp_path: Path) -> No
     assert document["health"]["status"] == "ok"
     assert problems(document) == {}
     names = [check["name"] for check in document["health"]["checks"]]
-    assert names[:9] == [
-        "front_page", "listings", "discovered", "exported", "unaccounted",
+    assert names[:10] == [
+        "front_page", "start_pages", "listings", "discovered", "exported", "unaccounted",
         "blocked_share", "transient_share", "storage", "manifest",
     ]  # fmt: skip
     assert len(facts.exported_ids) == 36
@@ -230,3 +235,38 @@ def test_scrapyd_runs_the_health_crawl_command(scrapyd: tuple[str, Path], tmp_pa
     assert job_manifest(CrawlResult(0, lake, log), job)["health"]["status"] == "failed"
     died = f"Process died: exitstatus=3 project='rfi_cn' spider='rfi_cn' job='{job}'"
     wait_for(lambda: died in (home / "scrapyd.out").read_text(encoding="utf-8"), "Scrapyd to log the exit status")
+
+
+def test_a_manifest_that_cannot_be_written_fails_the_run(tmp_path: Path) -> None:
+    manifests = tmp_path / "lake" / "rfi_cn" / "_manifests"
+    manifests.parent.mkdir(parents=True)
+    manifests.write_text("a file where the manifests folder should be", encoding="utf-8")
+    routes, _ = build_site()
+    with serving(routes) as server:
+        result = run_crawl(server.base_url, tmp_path, settings={**QUICK, "RFI_JOB_ID": "no-manifest"})
+    assert result.returncode == FAILED_EXIT, result.log[-3000:]
+    assert result.stats["rfi_cn/health/status"] == "failed"
+    assert result.stats["rfi_cn/health/failed/manifest"] is False
+    assert last_line(result) == (
+        "rfi_cn: 36 exported, 1 rejected (missing_fields 1), 1 failed (gone 1), "
+        "health failed (manifest False vs True), no manifest"
+    )
+
+
+def test_progress_lines_replace_scrapys(tmp_path: Path) -> None:
+    routes, _ = build_site()
+    with serving(routes) as server:
+        server.delay = 0.05  # spread the crawl over a few intervals
+        result = run_crawl(server.base_url, tmp_path, settings={**QUICK, "LOGSTATS_INTERVAL": "0.2"})
+    assert result.returncode == 0, result.log[-3000:]
+    lines = re.findall(
+        r"\[rfi_cn\.health\.progress\] INFO: Progress: (\d+) discovered, (\d+) exported, (\d+) rejected, "
+        r"(\d+) failed; (\d+) pages/min; (\d+) requests queued",
+        result.log,
+    )
+    assert lines, result.log[-3000:]
+    counts = [tuple(map(int, line)) for line in lines]
+    for earlier, later in itertools.pairwise(counts):  # the counts only grow
+        assert all(before <= after for before, after in zip(earlier[:4], later[:4], strict=True))
+    assert all(line[1] <= 36 and line[2] <= 1 and line[3] <= 1 for line in counts)
+    assert "scrapy.extensions.logstats" not in result.log

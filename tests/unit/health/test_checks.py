@@ -111,6 +111,23 @@ def test_listings_some_sections_degrade_none_fails() -> None:
     assert none.status == "failed"
 
 
+def test_start_pages_none_fails_some_degrade() -> None:
+    pages = {f"https://www.rfi.fr/cn/{n}": n % 2 == 0 for n in range(6)}
+    some = evaluate(facts(start_pages=pages), HealthConfig())
+    assert problems(some) == {
+        "start_pages": (
+            "degraded",
+            "3/6 (missing https://www.rfi.fr/cn/1, https://www.rfi.fr/cn/3, https://www.rfi.fr/cn/5)",
+            "every start page 2xx",
+        )
+    }
+    none = evaluate(facts(start_pages=dict.fromkeys(pages, False)), HealthConfig())
+    assert problems(none)["start_pages"][:2] == (
+        "failed",
+        "0/6 (missing https://www.rfi.fr/cn/0, https://www.rfi.fr/cn/1, https://www.rfi.fr/cn/2 and 3 more)",
+    )
+
+
 def test_a_field_below_its_floor_degrades() -> None:
     coverage = {**FULL, "authors": 0.0, "lead": 89.9}
     health = evaluate(facts(coverage=coverage), HealthConfig())
