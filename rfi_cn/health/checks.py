@@ -78,6 +78,7 @@ class RunFacts:
     sections: Mapping[str, bool] = field(default_factory=dict)  # requested section -> a listing page succeeded
     history: Sequence[Mapping[str, float]] = ()  # the coverage of earlier runs, newest first
     lake: bool = True  # whether a manifest is written (the data lake is on)
+    distributed: bool = False  # one worker of a distributed run: pages and counts are shared with the others
     manifest_written: bool = True
 
 
@@ -120,8 +121,8 @@ def _text(value: Any) -> str:
 def evaluate(facts: RunFacts, config: HealthConfig) -> Health:
     """Every check of the run and its status (the worst of them)."""
     checks = [
-        *_fetching(facts),
-        *_articles(facts),
+        *([] if facts.distributed else _fetching(facts)),
+        *([] if facts.distributed else _articles(facts)),
         *_failure_shares(facts, config),
         *_publishing(facts),
         *_coverage(facts, config),

@@ -117,6 +117,7 @@ class RunHealth:
             sections={name: name in self.sections_ok for name in requested},
             history=self._history(),
             lake=self.lake,
+            distributed=self.crawler.settings.getbool("DISTRIBUTED_MODE"),
             manifest_written=manifest_written,
         )
 

@@ -104,6 +104,15 @@ def test_unaccounted_storage_errors_failed_files_and_manifest_fail() -> None:
     assert "manifest" not in names
 
 
+def test_a_distributed_worker_is_not_judged_on_run_wide_counts() -> None:
+    # a worker discovers articles another worker fetches: its own counts do not add up
+    stats = {"rfi_cn/articles/discovered": 10, "rfi_cn/articles/exported": 3, "downloader/request_count": 12}
+    assert evaluate(facts(stats=stats), HealthConfig()).status == "failed"
+    names = [check.name for check in evaluate(facts(stats=stats, distributed=True), HealthConfig()).checks]
+    assert not {"front_page", "start_pages", "listings", "discovered", "exported", "unaccounted"} & set(names)
+    assert evaluate(facts(stats=stats, distributed=True, front_page=None), HealthConfig()).status == "ok"
+
+
 def test_listings_some_sections_degrade_none_fails() -> None:
     some = evaluate(facts(sections={"中国": True, "政治": False, "国际": False}), HealthConfig())
     assert problems(some) == {"listings": ("degraded", "1/3 (missing 国际, 政治)", "1 page per section")}
