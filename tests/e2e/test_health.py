@@ -209,6 +209,7 @@ def test_normal_crawl_is_ok_and_ends_with_the_summary_line(tmp_path: Path) -> No
         f"manifest {result.lake}/rfi_cn/_manifests/normal.json"
     )
     assert result.stats["item_scraped_count"] == 36  # articles only, not the reject and failure records
+    assert "deprecated" not in result.log.lower()  # Spidermon's Spider.log() warning is filtered out
 
 
 def test_scrapyd_runs_the_health_crawl_command(scrapyd: tuple[str, Path], tmp_path: Path) -> None:  # noqa: F811
