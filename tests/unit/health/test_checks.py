@@ -113,6 +113,11 @@ def test_a_distributed_worker_is_not_judged_on_run_wide_counts() -> None:
     assert evaluate(facts(stats=stats, distributed=True, front_page=None), HealthConfig()).status == "ok"
 
 
+def test_articles_waiting_in_a_jobdir_are_not_unaccounted() -> None:
+    stats = healthy_stats(**{"rfi_cn/articles/discovered": 45, "rfi_cn/articles/pending_in_jobdir": 5})
+    assert evaluate(facts(stats=stats), HealthConfig()).status == "ok"
+
+
 def test_listings_some_sections_degrade_none_fails() -> None:
     some = evaluate(facts(sections={"中国": True, "政治": False, "国际": False}), HealthConfig())
     assert problems(some) == {"listings": ("degraded", "1/3 (missing 国际, 政治)", "1 page per section")}
