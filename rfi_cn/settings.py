@@ -86,10 +86,54 @@ SPIDER_MIDDLEWARES = {
 }
 RFI_CLAIMS_BACKEND = "rfi_cn.middlewares.requests.LocalClaims"  # distributed mode: Redis claims
 EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,  # replaced by the article progress line
+    "scrapy.extensions.corestats.CoreStats": None,  # replaced: item_scraped_count counts articles only
+    "rfi_cn.health.progress.ArticleCoreStats": 0,
+    "rfi_cn.health.progress.Progress": 0,
+    "rfi_cn.health.extension.RunHealth": 100,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 700,
     "rfi_cn.accounting.ArticleAccounting": 500,
     "rfi_cn.state.incremental.CrawlStateRecorder": 510,
     "rfi_cn.state.resume.JobRunMarker": 520,
 }
+
+# --- Run health (docs/health.md) -----------------------------------------
+# `scrapy crawl` is rfi_cn.commands.crawl: its exit status is the run's health.
+COMMANDS_MODULE = "rfi_cn.commands"
+HEALTH_ENABLED = True  # off only in scrapy check/parse/shell, which judge no run
+HEALTH_FAILED_EXIT_CODE = 3  # exit status of a `failed` run (1 stays Scrapy's "could not start")
+HEALTH_DEGRADED_EXIT_CODE = 0  # exit status of a `degraded` run; e.g. 4 to make cron/systemd see it
+# Blocked (401/403/429/451) or transient failures over this percent of the pages requested fail the run.
+HEALTH_MAX_FAILURE_SHARE = 20.0
+# Percent of exported articles that must have each field (else `degraded`); {} restores these defaults.
+HEALTH_COVERAGE_FLOORS = {
+    "url": 100.0,
+    "title": 100.0,
+    "body_text": 100.0,
+    "published_at": 100.0,
+    "lead": 90.0,
+    "section": 90.0,
+    "image_url": 80.0,
+    "tags": 50.0,
+    "authors": 20.0,
+}
+HEALTH_COVERAGE_MIN_ARTICLES = 1  # coverage and drift are judged over at least this many exported articles
+# Drift: a field whose coverage falls more than HEALTH_DRIFT_POINTS below the median of the
+# last HEALTH_DRIFT_RUNS manifests (runs that exported and did not fail) is `degraded`.
+HEALTH_DRIFT_POINTS = 25.0
+HEALTH_DRIFT_RUNS = 5
+HEALTH_DRIFT_MIN_RUNS = 3  # fewer earlier runs than this: no drift check
+# Notifications (off while HEALTH_WEBHOOK_URL is unset): POST the health as JSON when a run is
+# at least HEALTH_WEBHOOK_MIN_STATUS ("degraded" or "failed"). HEALTH_NOTIFY_ACTIONS adds
+# Spidermon actions (e.g. "spidermon.contrib.actions.slack.notifiers.SendSlackMessageSpiderFinished").
+HEALTH_WEBHOOK_URL = os.environ.get("HEALTH_WEBHOOK_URL") or None
+HEALTH_WEBHOOK_MIN_STATUS = "degraded"
+HEALTH_WEBHOOK_TIMEOUT = 10.0
+HEALTH_NOTIFY_ACTIONS: list[str] = []
+SPIDERMON_ENABLED = True
+SPIDERMON_ENGINE_STOP_MONITORS = ["rfi_cn.health.monitors.RunHealthMonitorSuite"]
+# Progress: every LOGSTATS_INTERVAL seconds, articles so far, pages per minute and the queue.
+LOGSTATS_INTERVAL = 30.0
 
 # --- Output: the data lake ----------------------------------------------
 # <root>/rfi_cn/{articles,rejects,failures}/dt=YYYY-MM-DD/part-<job>-<batch>.jsonl

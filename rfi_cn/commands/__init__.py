@@ -1,1 +1,2 @@
-"""The project's Scrapy commands (``COMMANDS_MODULE``): Scrapy's own, made to behave like a crawl."""
+"""The project's Scrapy commands (``COMMANDS_MODULE``): ``crawl`` gives the run's health as its exit
+status; ``check``, ``parse`` and ``shell`` fetch through the mirror and never write the lake or the state."""

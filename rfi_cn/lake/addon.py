@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 from scrapy import Spider
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.utils.misc import load_object
 
 from rfi_cn.names import scheduled_job
 
@@ -136,6 +137,17 @@ class DataLakeFeeds:
         from rfi_cn.lake.manifest import RunManifest  # here: the manifest module imports this one
 
         settings.set_in_component_priority_dict("EXTENSIONS", RunManifest, 600)
+
+
+def writes_manifest(settings: BaseSettings) -> bool:
+    """Whether this run writes a run manifest (the add-on enabled ``RunManifest``)."""
+    from rfi_cn.lake.manifest import RunManifest  # here: the manifest module imports this one
+
+    enabled = settings.getwithbase("EXTENSIONS")
+    return any(
+        (load_object(key) if isinstance(key, str) else key) is RunManifest and priority is not None
+        for key, priority in enabled.items()
+    )
 
 
 def refuse_non_atomic(settings: BaseSettings) -> None:

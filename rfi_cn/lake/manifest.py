@@ -20,6 +20,7 @@ from scrapy.extensions.feedexport import FeedSlot
 from scrapy.utils.defer import ensure_awaitable
 
 from rfi_cn.accounting import article_counts
+from rfi_cn.health.extension import RunHealth
 from rfi_cn.lake.addon import RECORD_CLASSES, compression_of, job_id, lake_feeds, lake_root, manifest_uri
 from rfi_cn.lake.export import published
 from rfi_cn.lake.schema import schema_version
@@ -115,6 +116,10 @@ class RunManifest:
         stats = self.crawler.stats.get_stats()
         manifest = build_manifest(job, spider, stats, self.files, self.failed_files, self.compression)
         uri = manifest_uri(self.root, job)
+        health = RunHealth.of(self.crawler)
+        if health is not None:  # the final numbers: every lake file is stored by now
+            manifest["health"] = health.evaluate(self.failed_files, uri).as_dict()
+            manifest["field_coverage"] = health.coverage
         if self.failed_files:
             logger.error("%d lake files could not be stored; see failed_files in %s", len(self.failed_files), uri)
         try:
@@ -123,6 +128,8 @@ class RunManifest:
             logger.error("The run manifest could not be written: %s", uri, exc_info=True)
             self.crawler.stats.inc_value("rfi_cn/lake/storage_errors")
             self.crawler.stats.set_value("rfi_cn/manifest/failed", 1)
+            if health is not None:
+                health.manifest_failed()
             return
         self.crawler.stats.set_value("rfi_cn/manifest/files", len(self.files))
         logger.info("Run manifest written: %s", uri)

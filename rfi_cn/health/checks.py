@@ -1,0 +1,229 @@
+"""The health of one run: every check, and the run's status, from one function.
+
+``evaluate(facts, config)`` is the single source of truth: the run manifest
+(``health``), the summary line, the exit status of ``scrapy crawl`` and the
+Spidermon monitors all read its result. It is pure: ``RunFacts`` holds what the
+run did (its stats, the lake files that failed, field coverage, which start
+pages and listing sections succeeded, the coverage of earlier runs), and
+``HealthConfig`` the thresholds (settings ``HEALTH_*``, see ``rfi_cn/settings.py``).
+
+A check ends ``ok``, ``degraded`` (a soft check: the data is usable but
+suspect) or ``failed`` (a hard check: the run lost data, fetched nothing or
+could not publish). The run's status is the worst of its checks.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+from rfi_cn.accounting import article_counts
+
+OK, DEGRADED, FAILED = "ok", "degraded", "failed"
+SEVERITY = {OK: 0, DEGRADED: 1, FAILED: 2}
+
+# Percent of exported articles with a non-empty value, per field (see docs/health.md for
+# where each default comes from).
+DEFAULT_COVERAGE_FLOORS = {
+    "url": 100.0,
+    "title": 100.0,
+    "body_text": 100.0,
+    "published_at": 100.0,
+    "lead": 90.0,
+    "section": 90.0,
+    "image_url": 80.0,
+    "tags": 50.0,
+    "authors": 20.0,
+}
+
+
+@dataclass(frozen=True)
+class HealthConfig:
+    """The thresholds of the checks (settings ``HEALTH_*``)."""
+
+    failure_share: float = 20.0  # percent of pages requested that may fail blocked (or transient)
+    coverage_floors: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_COVERAGE_FLOORS))
+    coverage_min_articles: int = 1  # coverage is judged only over at least this many exported articles
+    drift_points: float = 25.0  # a fall of more than this many points below the history's median
+    drift_runs: int = 5  # the last N manifests read back
+    drift_min_runs: int = 3  # drift is judged only with at least this many earlier runs
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> HealthConfig:
+        floors = settings.getdict("HEALTH_COVERAGE_FLOORS") or DEFAULT_COVERAGE_FLOORS
+        return cls(
+            failure_share=settings.getfloat("HEALTH_MAX_FAILURE_SHARE", 20.0),
+            coverage_floors={name: float(value) for name, value in floors.items()},
+            coverage_min_articles=settings.getint("HEALTH_COVERAGE_MIN_ARTICLES", 1),
+            drift_points=settings.getfloat("HEALTH_DRIFT_POINTS", 25.0),
+            drift_runs=settings.getint("HEALTH_DRIFT_RUNS", 5),
+            drift_min_runs=settings.getint("HEALTH_DRIFT_MIN_RUNS", 3),
+        )
+
+
+@dataclass
+class RunFacts:
+    """What one run did, as the checks read it."""
+
+    stats: Mapping[str, Any]
+    failed_files: Sequence[Mapping[str, Any]] = ()
+    coverage: Mapping[str, float] = field(default_factory=dict)  # percent per field over exported articles
+    front_page: int | None = None  # the front page's status; None: not requested
+    front_page_requested: bool = False
+    start_pages: Mapping[str, bool] = field(default_factory=dict)  # each start request's URL -> answered 2xx
+    sections: Mapping[str, bool] = field(default_factory=dict)  # requested section -> a listing page succeeded
+    history: Sequence[Mapping[str, float]] = ()  # the coverage of earlier runs, newest first
+    lake: bool = True  # whether a manifest is written (the data lake is on)
+    distributed: bool = False  # one worker of a distributed run: pages and counts are shared with the others
+    manifest_written: bool = True
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str
+    value: Any
+    threshold: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "value": self.value, "threshold": self.threshold}
+
+
+@dataclass(frozen=True)
+class Health:
+    status: str
+    checks: tuple[Check, ...]
+
+    @property
+    def problems(self) -> list[Check]:
+        """The checks that did not pass, worst first."""
+        return sorted((c for c in self.checks if c.status != OK), key=lambda c: -SEVERITY[c.status])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "checks": [check.as_dict() for check in self.checks]}
+
+    def describe(self) -> str:
+        """``health degraded (coverage:authors 0.0 < 20.0)``: the status and what caused it."""
+        if not self.problems:
+            return f"health {self.status}"
+        causes = ", ".join(f"{c.name} {_text(c.value)} vs {_text(c.threshold)}" for c in self.problems)
+        return f"health {self.status} ({causes})"
+
+
+def _text(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def evaluate(facts: RunFacts, config: HealthConfig) -> Health:
+    """Every check of the run and its status (the worst of them)."""
+    checks = [
+        *([] if facts.distributed else _fetching(facts)),
+        *([] if facts.distributed else _articles(facts)),
+        *_failure_shares(facts, config),
+        *_publishing(facts),
+        *_coverage(facts, config),
+        *_drift(facts, config),
+    ]
+    status = max((check.status for check in checks), key=SEVERITY.__getitem__, default=OK)
+    return Health(status, tuple(checks))
+
+
+def _passes(ok: bool, bad: str = FAILED) -> str:
+    return OK if ok else bad
+
+
+def _fetching(facts: RunFacts) -> list[Check]:
+    checks = []
+    if facts.front_page_requested:
+        fetched = facts.front_page is not None and 200 <= facts.front_page < 300
+        checks.append(Check("front_page", _passes(fetched), facts.front_page, "2xx"))
+    if facts.start_pages:
+        checks.append(_share_check("start_pages", facts.start_pages, "every start page 2xx"))
+    if facts.sections:
+        checks.append(_share_check("listings", facts.sections, "1 page per section"))
+    return checks
+
+
+def _share_check(name: str, results: Mapping[str, bool], threshold: str) -> Check:
+    """``failed`` when none succeeded, ``degraded`` when some did not; value ``good/all (missing …)``."""
+    good = sum(results.values())
+    missing = sorted(key for key, ok in results.items() if not ok)
+    status = OK if not missing else (FAILED if good == 0 else DEGRADED)
+    shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+    value = f"{good}/{len(results)}" + (f" (missing {shown})" if missing else "")
+    return Check(name, status, value, threshold)
+
+
+def _articles(facts: RunFacts) -> list[Check]:
+    counts = article_counts(dict(facts.stats))
+    skipped = int(facts.stats.get("rfi_cn/articles/skipped_known", 0))
+    checks = [Check("discovered", _passes(counts["discovered"] > 0 or skipped > 0), counts["discovered"], "> 0")]
+    # exported > 0 unless every discovered article was unchanged (skipped ones are not discovered)
+    needs_export = counts["discovered"] > counts["unchanged"]
+    checks.append(Check("exported", _passes(counts["exported"] > 0 or not needs_export), counts["exported"], "> 0"))
+    # a run paused with a JOBDIR leaves its queued articles to the resumed run (see rfi_cn.accounting)
+    unaccounted = counts["unaccounted"] - int(facts.stats.get("rfi_cn/articles/pending_in_jobdir", 0))
+    checks.append(Check("unaccounted", _passes(unaccounted == 0), unaccounted, 0))
+    return checks
+
+
+def requests_made(stats: Mapping[str, Any]) -> int:
+    """Pages requested: requests sent to the downloader, less retries of the same page."""
+    return max(int(stats.get("downloader/request_count", 0)) - int(stats.get("retry/count", 0)), 0)
+
+
+def _failure_shares(facts: RunFacts, config: HealthConfig) -> list[Check]:
+    requests = requests_made(facts.stats)
+    checks = []
+    for reason in ("blocked", "transient"):
+        failed = int(facts.stats.get(f"rfi_cn/failures/reason/{reason}", 0))
+        share = round(100.0 * failed / requests, 1) if requests else 0.0
+        checks.append(Check(f"{reason}_share", _passes(share <= config.failure_share), share, config.failure_share))
+    return checks
+
+
+def _publishing(facts: RunFacts) -> list[Check]:
+    errors = int(facts.stats.get("rfi_cn/lake/storage_errors", 0)) + len(facts.failed_files)
+    checks = [Check("storage", _passes(errors == 0), errors, 0)]
+    if facts.lake:
+        checks.append(Check("manifest", _passes(facts.manifest_written), facts.manifest_written, True))
+    return checks
+
+
+def _coverage(facts: RunFacts, config: HealthConfig) -> list[Check]:
+    exported = int(facts.stats.get("rfi_cn/articles/exported", 0))
+    if exported < max(config.coverage_min_articles, 1):
+        return []
+    checks = []
+    for name, floor in config.coverage_floors.items():
+        value = round(facts.coverage.get(name, 0.0), 1)
+        checks.append(Check(f"coverage:{name}", _passes(value >= floor, DEGRADED), value, floor))
+    return checks
+
+
+def _drift(facts: RunFacts, config: HealthConfig) -> list[Check]:
+    exported = int(facts.stats.get("rfi_cn/articles/exported", 0))
+    history = list(facts.history)[: config.drift_runs]
+    if exported < max(config.coverage_min_articles, 1) or len(history) < config.drift_min_runs:
+        return []
+    checks = []
+    for name in config.coverage_floors:
+        past = [run[name] for run in history if name in run]
+        if len(past) < config.drift_min_runs:
+            continue
+        median = round(statistics.median(past), 1)
+        value = round(facts.coverage.get(name, 0.0), 1)
+        floor = round(median - config.drift_points, 1)
+        checks.append(Check(f"drift:{name}", _passes(value >= floor, DEGRADED), value, floor))
+    return checks
+
+
+def field_coverage(filled: Mapping[str, int], exported: int) -> dict[str, float]:
+    """Percent of ``exported`` articles with each field non-empty."""
+    if exported <= 0:
+        return {}
+    return {name: round(100.0 * count / exported, 1) for name, count in filled.items()}
