@@ -322,15 +322,16 @@ def canonical_url(page: Page, page_url: str) -> tuple[str, bool]:
     return url, False
 
 
-# The share block: its leaf items, else any share wrapper of the article; never the body.
-SHARE_LINKS = (".m-share-bar__item a[href]", ".m-share-bar a[href]", "[class*=share] a[href]")
+# The share block: its leaf items, else any share wrapper, else any rfi.my link of the
+# article container outside its body (the share bar with its wrappers renamed).
+SHARE_LINKS = (".m-share-bar__item a[href]", ".m-share-bar a[href]", "[class*=share] a[href]", 'a[href*="rfi.my"]')
 
 
 def share_code(page: Page | Selector | str) -> str | None:
     """RFI's short code (``https://rfi.my/CEAH.F`` → ``CEAH``) from the article's own share
     block, else from the head's self-references (metas, links); never from the body."""
     page = Page.of(page)
-    for query in SHARE_LINKS:
+    for query in SHARE_LINKS if page.article is not None else SHARE_LINKS[:-1]:
         for link in page.in_article(query):
             if within(link, class_name=BODY_CLASS) or within(link):
                 continue
