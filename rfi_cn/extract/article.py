@@ -29,7 +29,7 @@ from typing import Any
 from parsel import Selector
 
 from rfi_cn.extract import jsonld
-from rfi_cn.extract.document import BODY_CLASS, Page, normalize_space, squeeze, text_of, within
+from rfi_cn.extract.document import BODY_CLASS, CHROME, Page, normalize_space, squeeze, text_of
 from rfi_cn.extract.media import media_entries
 from rfi_cn.items import CANDIDATE_FIELDS, LIST_FIELDS, SCHEMA_VERSION, ArticleItem, empty_value
 from rfi_cn.normalise.encoding import page_text
@@ -39,6 +39,7 @@ from rfi_cn.site import is_article_url, link_url
 _SHARE_CODE = re.compile(r"rfi\.my(?:/|%2F)([A-Za-z0-9]+)\.[A-Z]{1,2}\b")
 
 Rule = Callable[[Page], Any]
+BODY = f".{BODY_CLASS}"
 _REPLACEMENT = "\ufffd"  # what a decoder writes for bytes it cannot read
 _REPLACEMENT_BYTES = _REPLACEMENT.encode()
 
@@ -89,8 +90,8 @@ def _texts(query: str, article_only: bool = True) -> Rule:
 def _kicker_in_article(page: Page) -> str:
     if page.article is None:  # without a container, the page's cards would answer
         return ""
-    nodes = page.css(".a-tag__wrapper", page.article)
-    return next((text for node in nodes if not within(node, class_name=BODY_CLASS) and (text := text_of(node))), "")
+    nodes = page.outside(".a-tag__wrapper", [BODY], page.article)
+    return next((text for text in map(text_of, nodes) if text), "")
 
 
 def _breadcrumb_section(page: Page) -> str:
@@ -118,7 +119,7 @@ def _main_figure(page: Page) -> Any:
     """The lead figure: in the main-media block, else the first figure of the article outside its body."""
     figure = page.first("figure", page.first(".t-content__main-media", page.article))
     if figure is None:
-        figure = next((node for node in page.in_article("figure") if not within(node, class_name=BODY_CLASS)), None)
+        figure = next(iter(page.outside("figure", [BODY], page.article)), None) if page.article is not None else None
     return figure
 
 
@@ -283,9 +284,21 @@ def extract_body(body: bytes, declared: str | None, page_url: str, crawled_at: s
     says (the declared charset, then GB18030) and read again.
     """
     extraction = extract_page(body, page_url, crawled_at)
-    if _REPLACEMENT_BYTES not in body and _REPLACEMENT in repr(dict(extraction.item)):
+    if _holds_replacement(extraction.item.values()) and _REPLACEMENT_BYTES not in body:
         extraction = extract_page(page_text(body, declared)[0], page_url, crawled_at)
     return extraction
+
+
+def _holds_replacement(values: Any) -> bool:
+    for value in values:
+        if isinstance(value, str):
+            if _REPLACEMENT in value:
+                return True
+        elif isinstance(value, list | dict) and _holds_replacement(
+            value.values() if isinstance(value, dict) else value
+        ):
+            return True
+    return False
 
 
 def extract_article(page: Page | Selector | str | bytes, page_url: str, crawled_at: str) -> ArticleItem:
@@ -332,9 +345,7 @@ def share_code(page: Page | Selector | str) -> str | None:
     block, else from the head's self-references (metas, links); never from the body."""
     page = Page.of(page)
     for query in SHARE_LINKS if page.article is not None else SHARE_LINKS[:-1]:
-        for link in page.in_article(query):
-            if within(link, class_name=BODY_CLASS) or within(link):
-                continue
+        for link in page.outside(query, [BODY, *CHROME], page.article):
             match = _SHARE_CODE.search(link.attributes.get("href") or "")
             if match:
                 return match.group(1)

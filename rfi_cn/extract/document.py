@@ -12,7 +12,7 @@ changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -23,8 +23,6 @@ from rfi_cn.extract.jsonld import news_article, objects_of
 
 # The article container: RFI's data attribute, else the <article> element.
 ARTICLE_CONTAINERS = ("[data-article-content]", "article")
-# Site furniture around the content: its links and hot tags are not the article's.
-CHROME_TAGS = frozenset({"header", "footer", "aside"})
 BODY_CLASS = "t-content__body"
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
@@ -40,25 +38,69 @@ def normalize_space(text: str | None) -> str:
     return _XML_SPACE.sub(" ", text).strip(" ") if text else ""
 
 
-def has_class(node: LexborNode, name: str) -> bool:
-    return name in (node.attributes.get("class") or "").split()
+CHROME = ("header", "footer", "aside")
 
 
-def within(node: LexborNode, tags: frozenset[str] = CHROME_TAGS, class_name: str | None = None) -> bool:
-    """Whether an ancestor of ``node`` is one of ``tags`` or carries ``class_name``."""
-    parent = node.parent
-    while parent is not None and parent.tag not in ("html", "-undef"):
-        if parent.tag in tags or (class_name is not None and has_class(parent, class_name)):
-            return True
-        parent = parent.parent
-    return False
+# An HTML5 tree builder checks the stack of open elements at most start tags: its cost grows
+# with the number of tags times their depth (20,000 nested <div> take ~1 s, 40,000 ~7 s).
+# Pages with few tags cannot be expensive; others are measured first and refused past a budget.
+CHEAP_TAG_COUNT = 8_000  # "<" characters: a real article page has ~2,000, the front page ~2,900
+MAX_NESTING_WORK = 20_000_000  # sum over start tags of the open elements' depth (~0.2 s of parsing)
+_NOT_NESTING = frozenset(  # void elements, and those the parser closes at their next sibling
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "option",
+        "tr",
+        "td",
+        "th",
+    ]
+)
+_TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+
+
+class PageTooDeepError(ValueError):
+    """A page nested so deep that parsing it would take a disproportionate time."""
+
+
+def nesting_work(html: bytes) -> int:
+    """An upper estimate of the tree builder's stack walking for ``html``: the sum of the depth
+    at each start tag (void and self-closing elements, and those closed by a sibling, not counted)."""
+    depth = work = 0
+    for closing, name, self_closing in _TAG.findall(html):
+        if name.lower().decode() in _NOT_NESTING or self_closing:
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+        else:
+            work += depth
+            depth += 1
+    return work
 
 
 class Page:
     """A parsed page and what its fields share."""
 
     def __init__(self, html: str | bytes) -> None:
-        self.tree = LexborHTMLParser(html)
+        data = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
+        if data.count(b"<") > CHEAP_TAG_COUNT and (work := nesting_work(data)) > MAX_NESTING_WORK:
+            raise PageTooDeepError(f"nesting work {work} > {MAX_NESTING_WORK}")
+        self.tree = LexborHTMLParser(data)
 
     @classmethod
     def of(cls, source: Page | Selector | str | bytes) -> Page:
@@ -91,7 +133,21 @@ class Page:
 
     def content(self, query: str) -> list[LexborNode]:
         """Matches of ``query`` outside the site's header, footer and asides."""
-        return [node for node in self.css(query) if not within(node)]
+        return self.outside(query, CHROME)
+
+    def outside(self, query: str, containers: Sequence[str], scope: LexborNode | None = None) -> list[LexborNode]:
+        """Matches of ``query`` (a selector list) in ``scope`` that no element matching one of
+        ``containers`` holds. lexbor matches the descendant selectors, so a page nested
+        thousands deep costs no Python walk up each match's ancestors."""
+        nodes = self.css(query, scope)
+        if not nodes:
+            return nodes
+        parts = [part.strip() for part in query.split(",")]
+        inside = self.css(", ".join(f"{container} {part}" for container in containers for part in parts), scope)
+        if not inside:
+            return nodes
+        excluded = {node.mem_id for node in inside}
+        return [node for node in nodes if node.mem_id not in excluded]
 
     @cached_property
     def metas(self) -> dict[str, list[str]]:

@@ -20,16 +20,20 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 from selectolax.lexbor import LexborNode
 
-from rfi_cn.extract.document import Page, within
+from rfi_cn.extract.document import Page
 from rfi_cn.extract.jsonld import parse_json
 
-CHROME = frozenset({"header", "nav", "footer"})
+CHROME = ("header", "nav", "footer")
 CANDIDATES = "script[data-media-id], audio, video, a[href]"  # player data, elements, links
 DURATION_ATTRIBUTES = ("data-duration", "duration")
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav"})
 VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".webm", ".mov", ".m3u8"})
 JSONLD_TYPES = {"AudioObject": "audio", "VideoObject": "video", "PodcastEpisode": "audio"}
+# Every link kind_of calls media has one of these in its path (a superset, case-insensitive).
+_MAYBE_MEDIA = re.compile(
+    "|".join(re.escape(extension) for extension in sorted(AUDIO_EXTENSIONS | VIDEO_EXTENSIONS)), re.I
+)
 _ISO_DURATION = re.compile(r"^P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$", re.I)
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 
@@ -90,22 +94,19 @@ def kind_of(url: str, hint: str | None = None) -> str | None:
     return None
 
 
-def _outside_chrome(nodes: list[LexborNode]) -> list[LexborNode]:
-    return [node for node in nodes if not within(node, CHROME)]
-
-
 def _candidates(page: Page) -> Iterator[tuple[str, str | None, int | None]]:
-    nodes = page.css(CANDIDATES)  # one walk of the page; split by kind below, in the order above
-    players = [node for node in nodes if node.tag == "script"]
-    elements = [node for node in nodes if node.tag in ("audio", "video")]
-    yield from _player_data(_outside_chrome(players))
-    yield from _elements(_outside_chrome(elements))
+    nodes = page.outside(CANDIDATES, CHROME)  # one query; split by kind below, in the order above
+    yield from _player_data([node for node in nodes if node.tag == "script"])
+    yield from _elements([node for node in nodes if node.tag in ("audio", "video")])
     for link in nodes:
         if link.tag != "a":
             continue
-        href = link.attributes.get("href") or ""
-        kind = kind_of(href, link.attributes.get("type"))
-        if kind is not None and not within(link, CHROME):  # most links are not media: no further work on them
+        attributes = link.attributes
+        href, hint = attributes.get("href") or "", attributes.get("type")
+        if hint is None and not _MAYBE_MEDIA.search(href):  # most links: a cheap no, before kind_of's urlsplit
+            continue
+        kind = kind_of(href, hint)
+        if kind is not None:
             yield href, kind, _attribute_duration(link)
     yield from _jsonld(page)
 

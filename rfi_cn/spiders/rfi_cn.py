@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 from rfi_cn.accounting import failure_record, reject
 from rfi_cn.extract import article_links, next_page_link, pagination_links, section_links
 from rfi_cn.extract.article import extract_body
+from rfi_cn.extract.document import PageTooDeepError
 from rfi_cn.middlewares.requests import ARTICLE, LISTING, NEXT_PAGE
 from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.normalise.encoding import page_text
@@ -120,6 +121,8 @@ class RfiCnSpider(DiscoverySources, scrapy.Spider):
             if extraction.canonical_ignored:
                 self.crawler.stats.inc_value("rfi_cn/articles/canonical_ignored")
             yield extraction.item
+        except PageTooDeepError as exc:  # refused before parsing: see rfi_cn.extract.document
+            yield reject(response.url, "too_deep", str(exc))
         except Exception as exc:  # a broken page must end in the rejects, not vanish
             self.logger.exception("Extraction failed for %s", response.url)
             yield reject(response.url, "extraction_error", repr(exc))
