@@ -117,9 +117,10 @@ def _jsonld_keywords(page: Page) -> list[str]:
 
 def _main_figure(page: Page) -> Any:
     """The lead figure: in the main-media block, else the first figure of the article outside its body."""
-    figure = page.first("figure", page.first(".t-content__main-media", page.article))
-    if figure is None:
-        figure = next(iter(page.outside("figure", [BODY], page.article)), None) if page.article is not None else None
+    main_media = page.first(".t-content__main-media", page.article)
+    figure = page.first("figure", main_media) if main_media is not None else None
+    if figure is None and page.article is not None:
+        figure = next(iter(page.outside("figure", [BODY], page.article)), None)
     return figure
 
 

@@ -24,7 +24,10 @@ from rfi_cn.extract.document import Page
 from rfi_cn.extract.jsonld import parse_json
 
 CHROME = ("header", "nav", "footer")
-CANDIDATES = "script[data-media-id], audio, video, a[href]"  # player data, elements, links
+PLAYER_DATA = "script[data-media-id]"
+ELEMENTS = "audio, video"
+LINKS = "a[href]"
+SIMPLE_SELECTORS = (PLAYER_DATA, "audio", "video", LINKS)
 DURATION_ATTRIBUTES = ("data-duration", "duration")
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav"})
@@ -95,20 +98,28 @@ def kind_of(url: str, hint: str | None = None) -> str | None:
 
 
 def _candidates(page: Page) -> Iterator[tuple[str, str | None, int | None]]:
-    nodes = page.outside(CANDIDATES, CHROME)  # one query; split by kind below, in the order above
-    yield from _player_data([node for node in nodes if node.tag == "script"])
-    yield from _elements([node for node in nodes if node.tag in ("audio", "video")])
-    for link in nodes:
-        if link.tag != "a":
-            continue
-        attributes = link.attributes
-        href, hint = attributes.get("href") or "", attributes.get("type")
-        if hint is None and not _MAYBE_MEDIA.search(href):  # most links: a cheap no, before kind_of's urlsplit
-            continue
-        kind = kind_of(href, hint)
+    players, elements = page.css(PLAYER_DATA), page.css(ELEMENTS)
+    links = [link for link in page.css(LINKS) if _may_be_media(link)]  # most links: a cheap no
+    if players or elements or links:  # only then look for the site chrome holding some of them
+        chrome = page.css(", ".join(f"{outer} {inner}" for outer in CHROME for inner in SIMPLE_SELECTORS))
+        excluded = {node.mem_id for node in chrome}
+        players, elements, links = (
+            [node for node in nodes if node.mem_id not in excluded] for nodes in (players, elements, links)
+        )
+    yield from _player_data(players)
+    yield from _elements(elements)
+    for link in links:
+        href = link.attributes.get("href") or ""
+        kind = kind_of(href, link.attributes.get("type"))
         if kind is not None:
             yield href, kind, _attribute_duration(link)
     yield from _jsonld(page)
+
+
+def _may_be_media(link: LexborNode) -> bool:
+    """Whether ``kind_of`` could call the link media: a type hint, or a media extension in it."""
+    attributes = link.attrs
+    return "type" in attributes or _MAYBE_MEDIA.search(attributes.get("href") or "") is not None
 
 
 def _player_data(nodes: list[LexborNode]) -> Iterator[tuple[str, str | None, int | None]]:

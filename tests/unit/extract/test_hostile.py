@@ -82,3 +82,14 @@ def test_a_utf8_page_labelled_latin1_is_read_in_utf8() -> None:
 def test_a_page_that_spells_a_replacement_character_keeps_it() -> None:
     page = "<html><body>" + ARTICLE.replace("深处的标题", "坏\ufffd字") + "</body></html>"
     assert extract_body(page.encode(), "utf-8", URL, "t").item["title"] == "坏\ufffd字"
+
+
+def test_a_figure_outside_the_article_or_in_its_body_is_not_the_lead_image() -> None:
+    page = (
+        '<html><head><meta property="og:image" content="https://s.test/og.jpg"></head><body>'
+        '<header><figure><img src="https://s.test/logo.png"><figcaption><span>徽标</span></figcaption></figure></header>'
+        '<article data-article-content><div class="t-content__body"><figure><img src="https://s.test/inline.jpg">'
+        "</figure><p>正文</p></div></article></body></html>"
+    )
+    item = extract_page(page, URL, "t").item
+    assert (item["image_url"], item["image_caption"], item["image_credit"]) == ("https://s.test/og.jpg", None, None)
