@@ -12,7 +12,7 @@ changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
@@ -24,6 +24,8 @@ from rfi_cn.extract.jsonld import news_article, objects_of
 # The article container: RFI's data attribute, else the <article> element.
 ARTICLE_CONTAINERS = ("[data-article-content]", "article")
 BODY_CLASS = "t-content__body"
+# Site furniture around the content: its hot tags, kickers and share links are not the article's.
+CHROME = ("header", "footer", "aside")
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 
@@ -36,9 +38,6 @@ def squeeze(text: str | None) -> str:
 def normalize_space(text: str | None) -> str:
     """XPath's ``normalize-space``: only space, tab, CR and LF squeezed."""
     return _XML_SPACE.sub(" ", text).strip(" ") if text else ""
-
-
-CHROME = ("header", "footer", "aside")
 
 
 # An HTML5 tree builder checks the stack of open elements at most start tags: its cost grows
@@ -112,11 +111,15 @@ class Page:
         return cls(source)
 
     def css(self, query: str, scope: LexborNode | None = None) -> list[LexborNode]:
-        return list((scope or self.tree).css(query)) if (scope or self.tree.root) is not None else []
+        """Matches of ``query`` in ``scope`` (default: the page), in document order."""
+        if scope is not None:
+            return list(scope.css(query))
+        return list(self.tree.css(query)) if self.tree.root is not None else []
 
     def first(self, query: str, scope: LexborNode | None = None) -> LexborNode | None:
-        root = scope or self.tree
-        return root.css_first(query) if self.tree.root is not None else None
+        if scope is not None:
+            return scope.css_first(query)
+        return self.tree.css_first(query) if self.tree.root is not None else None
 
     @cached_property
     def article(self) -> LexborNode | None:
@@ -200,9 +203,6 @@ class Page:
     def lang(self) -> str | None:
         root = self.tree.root
         return root.attributes.get("lang") if root is not None else None
-
-    def links(self, query: str = "a[href]", scope: LexborNode | None = None) -> Iterator[LexborNode]:
-        yield from self.css(query, scope)
 
 
 def text_of(node: LexborNode | None) -> str:
