@@ -1,8 +1,11 @@
 """Fixture sites for the run-health tests: a site that blocks us, and template changes.
 
 ``blocked_site`` answers 403 to every page. ``without_markup`` removes one
-block's markup from article pages (all of them, or those whose index in path
-order ``drop(index)`` selects): the authors' names, or the tags list.
+field from article pages (all of them, or those whose index in path order
+``drop(index)`` selects), from every place the extractor reads it (its markup and
+the page's metadata, ``rfi_cn.extract.article.FIELD_RULES``): the authors, or the
+tags. A template change that empties a field behaves so; one that only breaks the
+markup is caught by the fallbacks and loses nothing.
 """
 
 from __future__ import annotations
@@ -14,9 +17,16 @@ from dataclasses import replace
 from fixture_site.faults import FailWith
 from fixture_site.site import Page
 
-MARKUP = {
-    "authors": re.compile(r'<a [^>]*class="m-from-author__name">[^<]*</a>'),
-    "tags": re.compile(r'<div class="t-content__tags">.*?</ul></div>', re.S),
+MARKUP: dict[str, list[tuple[re.Pattern[str], str]]] = {  # (what, what it becomes)
+    "authors": [
+        (re.compile(r'<a [^>]*class="m-from-author__name">[^<]*</a>'), ""),
+        (re.compile(r'"author": \[[^\]]*\]'), '"author": []'),  # JSON-LD author[]
+    ],
+    "tags": [
+        (re.compile(r'<div class="t-content__tags">.*?</ul></div>', re.S), ""),
+        (re.compile(r'<meta property="article:tag" content="[^"]*">'), ""),
+        (re.compile(r'"keywords": \[[^\]]*\]'), '"keywords": []'),  # JSON-LD keywords, where a page has them
+    ],
 }
 
 
@@ -38,5 +48,7 @@ def without_markup(
     for index, path in enumerate(articles):
         if drop(index):
             html = routes[path].body.decode("utf-8")
-            result[path] = replace(routes[path], body=MARKUP[block].sub("", html).encode("utf-8"))
+            for pattern, replacement in MARKUP[block]:
+                html = pattern.sub(replacement, html)
+            result[path] = replace(routes[path], body=html.encode("utf-8"))
     return result

@@ -18,12 +18,10 @@ from typing import Any
 from itemadapter import ItemAdapter
 
 from rfi_cn.accounting import reject
-from rfi_cn.items import ArticleItem, content_hash
+from rfi_cn.items import REQUIRED_FIELDS, ArticleItem, content_hash
 from rfi_cn.lake.schema import encodable, encoding_errors, schema_errors
 from rfi_cn.normalise.cleaning import TooDeepError, clean_body
 from rfi_cn.normalise.dates import first_utc_iso
-
-REQUIRED_FIELDS = ("url", "title", "published_at", "body_text")
 
 
 class CleanBodyPipeline:

@@ -18,18 +18,25 @@ from typing import Any, TypedDict
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
+from selectolax.lexbor import LexborNode
 
-from rfi_cn.extract.jsonld import jsonld_objects, parse_json
+from rfi_cn.extract.document import Page
+from rfi_cn.extract.jsonld import parse_json
 
-_OUTSIDE_CHROME = "not(ancestor::header or ancestor::nav or ancestor::footer)"
-PLAYER_DATA_XPATH = f"//script[@data-media-id][{_OUTSIDE_CHROME}]/text()"
-ELEMENTS_XPATH = f"(//audio | //video)[{_OUTSIDE_CHROME}]"
-LINKS_XPATH = f"//a[@href][{_OUTSIDE_CHROME}]"
+CHROME = ("header", "nav", "footer")
+PLAYER_DATA = "script[data-media-id]"
+ELEMENTS = "audio, video"
+LINKS = "a[href]"
+SIMPLE_SELECTORS = (PLAYER_DATA, "audio", "video", LINKS)
 DURATION_ATTRIBUTES = ("data-duration", "duration")
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav"})
 VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".webm", ".mov", ".m3u8"})
 JSONLD_TYPES = {"AudioObject": "audio", "VideoObject": "video", "PodcastEpisode": "audio"}
+# Every link kind_of calls media has one of these in its path (a superset, case-insensitive).
+_MAYBE_MEDIA = re.compile(
+    "|".join(re.escape(extension) for extension in sorted(AUDIO_EXTENSIONS | VIDEO_EXTENSIONS)), re.I
+)
 _ISO_DURATION = re.compile(r"^P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$", re.I)
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 
@@ -40,10 +47,10 @@ class Media(TypedDict):
     duration: int | None
 
 
-def media_entries(selector: Selector, page_url: str) -> list[Media]:
+def media_entries(page: Page | Selector | str, page_url: str) -> list[Media]:
     """Every distinct audio or video of the page, in the order above."""
     found: dict[str, Media] = {}
-    for href, kind, duration in _candidates(selector):
+    for href, kind, duration in _candidates(Page.of(page)):
         url = _absolute(href, page_url)
         if url is None or kind is None:
             continue
@@ -90,20 +97,34 @@ def kind_of(url: str, hint: str | None = None) -> str | None:
     return None
 
 
-def _candidates(selector: Selector) -> Iterator[tuple[str, str | None, int | None]]:
-    yield from _player_data(selector)
-    yield from _elements(selector)
-    for link in selector.xpath(LINKS_XPATH):
-        href = link.attrib.get("href", "")
-        kind = kind_of(href, link.attrib.get("type"))
-        if kind is not None:  # most links are not media: no further work on them
+def _candidates(page: Page) -> Iterator[tuple[str, str | None, int | None]]:
+    players, elements = page.css(PLAYER_DATA), page.css(ELEMENTS)
+    links = [link for link in page.css(LINKS) if _may_be_media(link)]  # most links: a cheap no
+    if players or elements or links:  # only then look for the site chrome holding some of them
+        chrome = page.css(", ".join(f"{outer} {inner}" for outer in CHROME for inner in SIMPLE_SELECTORS))
+        excluded = {node.mem_id for node in chrome}
+        players, elements, links = (
+            [node for node in nodes if node.mem_id not in excluded] for nodes in (players, elements, links)
+        )
+    yield from _player_data(players)
+    yield from _elements(elements)
+    for link in links:
+        href = link.attributes.get("href") or ""
+        kind = kind_of(href, link.attributes.get("type"))
+        if kind is not None:
             yield href, kind, _attribute_duration(link)
-    yield from _jsonld(selector)
+    yield from _jsonld(page)
 
 
-def _player_data(selector: Selector) -> Iterator[tuple[str, str | None, int | None]]:
-    for text in selector.xpath(PLAYER_DATA_XPATH).getall():
-        data = parse_json(text)
+def _may_be_media(link: LexborNode) -> bool:
+    """Whether ``kind_of`` could call the link media: a type hint, or a media extension in it."""
+    attributes = link.attrs
+    return "type" in attributes or _MAYBE_MEDIA.search(attributes.get("href") or "") is not None
+
+
+def _player_data(nodes: list[LexborNode]) -> Iterator[tuple[str, str | None, int | None]]:
+    for node in nodes:
+        data = parse_json(node.text())
         if not isinstance(data, dict) or str(data.get("type", "")).lower() == "live":
             continue
         duration = duration_seconds(data.get("duration"))
@@ -113,27 +134,28 @@ def _player_data(selector: Selector) -> Iterator[tuple[str, str | None, int | No
                 yield href, kind_of(href, data.get("mediaType") or data.get("type")) or "audio", duration
 
 
-def _elements(selector: Selector) -> Iterator[tuple[str, str | None, int | None]]:
-    for element in selector.xpath(ELEMENTS_XPATH):
-        name = element.xpath("name()").get("").lower()
+def _elements(nodes: list[LexborNode]) -> Iterator[tuple[str, str | None, int | None]]:
+    for element in nodes:
+        name = element.tag or ""
         duration = _attribute_duration(element)
-        for src in element.xpath("@src").getall():
+        src = element.attributes.get("src")
+        if src is not None:
             yield src, name, duration
-        for source in element.xpath(".//source[@src]"):
-            yield source.xpath("@src").get(""), name, duration
+        for source in element.css("source[src]"):
+            yield source.attributes.get("src") or "", name, duration
 
 
-def _jsonld(selector: Selector) -> Iterator[tuple[str, str | None, int | None]]:
-    for node in jsonld_objects(selector):
+def _jsonld(page: Page) -> Iterator[tuple[str, str | None, int | None]]:
+    for node in page.jsonld:
         kind = JSONLD_TYPES.get(str(node.get("@type")))
         href = node.get("contentUrl") or node.get("embedUrl")
         if kind and isinstance(href, str):
             yield href, kind, duration_seconds(node.get("duration"))
 
 
-def _attribute_duration(element: Selector) -> int | None:
+def _attribute_duration(element: LexborNode) -> int | None:
     for name in DURATION_ATTRIBUTES:
-        value = element.attrib.get(name)
+        value = element.attributes.get(name)
         if value:
             return duration_seconds(value)
     return None

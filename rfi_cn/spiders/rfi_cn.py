@@ -26,9 +26,10 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from rfi_cn.accounting import failure_record, reject
-from rfi_cn.extract import article_links, extract_article, next_page_link, pagination_links, section_links
+from rfi_cn.extract import article_links, next_page_link, pagination_links, section_links
+from rfi_cn.extract.article import extract_body
+from rfi_cn.extract.document import PageTooDeepError
 from rfi_cn.extract.links import invalid_link_count
-from rfi_cn.extract.slicing import article_slice
 from rfi_cn.extract.sniff import binary_kind
 from rfi_cn.middlewares.requests import ARTICLE, LISTING, NEXT_PAGE
 from rfi_cn.normalise.dates import utc_now_iso
@@ -149,7 +150,12 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
             yield reject(response.url, "not_html", f"{content_type} (body is {binary})")
             return
         try:
-            yield extract_article(page_selector(response, article_slice), response.url, utc_now_iso())
+            extraction = extract_body(response.body, response.encoding, response.url, utc_now_iso())
+            if extraction.canonical_ignored:
+                self.crawler.stats.inc_value("rfi_cn/articles/canonical_ignored")
+            yield extraction.item
+        except PageTooDeepError as exc:  # refused before parsing: see rfi_cn.extract.document
+            yield reject(response.url, "too_deep", str(exc))
         except Exception as exc:  # a broken page must end in the rejects, not vanish
             self.logger.exception("Extraction failed for %s", response.url)
             yield reject(response.url, "extraction_error", repr(exc))

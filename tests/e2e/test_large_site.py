@@ -1,4 +1,4 @@
-"""The benchmarks' scaled site: its shape, and a real crawl of real-size pages through the page slice."""
+"""The benchmarks' scaled site: its shape, and a real crawl of real-size pages."""
 
 from __future__ import annotations
 

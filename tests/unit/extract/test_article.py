@@ -13,8 +13,8 @@ from parsel import Selector
 from fixture_site.pages import Article, article_html
 from fixture_site.site import make_article
 from rfi_cn.extract import extract_article
-from rfi_cn.extract.article import fallback_id
-from rfi_cn.extract.slicing import article_slice
+from rfi_cn.extract.article import extract_body
+from rfi_cn.extract.document import PageTooDeepError
 from rfi_cn.items import ArticleItem, RejectItem
 from rfi_cn.pipelines import CleanBodyPipeline, DeduplicatePipeline, NormaliseDatesPipeline, ValidatePipeline
 from tests.conftest import fixture_selector, shared_file, shared_selector
@@ -103,44 +103,43 @@ def test_generated_fixture_article_round_trips() -> None:
     assert item["word_count"] == 105 and item["image_credit"] == "RFI - 测试"
 
 
-@pytest.mark.parametrize("sliced", [False, True])
 @pytest.mark.parametrize(("opening", "closing", "times"), [("<span>", "</span>", 260), ("<strong>", "</strong>", 1000)])
-def test_a_deeply_nested_paragraph_keeps_the_whole_body(opening: str, closing: str, times: int, sliced: bool) -> None:
+def test_a_deeply_nested_paragraph_keeps_the_whole_body(opening: str, closing: str, times: int) -> None:
     article = make_article(5, "中国", date(2025, 11, 6), nested_spans=0)
-    item = run_pipelines(
-        extract_article(
-            _page_with_deep_first_paragraph(article, opening * times, closing * times, sliced), MIRROR_PAGE, CRAWLED
-        )
-    )
+    page = _page_with_deep_first_paragraph(article, opening * times, closing * times)
+    item = run_pipelines(extract_body(page, "utf-8", MIRROR_PAGE, CRAWLED).item)
     assert isinstance(item, ArticleItem)
     assert item["body_text"] == "\n\n".join([*article.paragraphs[:2], article.headings[2], *article.paragraphs[2:]])
     assert item["tags"] == article.tags  # the page after the body is there too
 
 
-@pytest.mark.parametrize("sliced", [False, True])
-def test_a_body_cut_by_the_page_parse_is_a_too_deep_reject(sliced: bool) -> None:
+@pytest.mark.parametrize(("tag", "times"), [("span", 1500), ("strong", 5000)])
+def test_a_body_deeper_than_the_cleaner_reads_is_a_too_deep_reject(tag: str, times: int) -> None:
     article = make_article(5, "中国", date(2025, 11, 6), nested_spans=0)
-    page = _page_with_deep_first_paragraph(article, "<strong>" * 5000, "</strong>" * 5000, sliced)
-    extracted = extract_article(page, MIRROR_PAGE, CRAWLED)
-    # libxml2 stopped inside the deep block: the rest of the body, and the share links after it, are gone
-    assert article.paragraphs[-1] not in extracted["body_html"]
-    item = run_pipelines(extracted)
+    page = _page_with_deep_first_paragraph(article, f"<{tag}>" * times, f"</{tag}>" * times)
+    item = run_pipelines(extract_body(page, "utf-8", MIRROR_PAGE, CRAWLED).item)
     assert isinstance(item, RejectItem)
     assert (item["url"], item["id"], item["reason"], item["detail"]) == (
         article.url,
-        fallback_id(article.url),  # not T005: the share code was after the body
+        "T005",  # the page was read whole: its own share code
         "too_deep",
         "body nested deeper than 1024 elements",
     )
 
 
-def _page_with_deep_first_paragraph(article: Article, opening: str, closing: str, sliced: bool) -> Selector:
-    """The article's page, its first paragraph nested in ``opening`` … ``closing``; the spider's slice of it."""
+def test_a_page_too_deep_to_parse_cheaply_is_refused_before_parsing() -> None:
+    article = make_article(5, "中国", date(2025, 11, 6), nested_spans=0)
+    page = _page_with_deep_first_paragraph(article, "<span>" * 8000, "</span>" * 8000)
+    with pytest.raises(PageTooDeepError, match="nesting work"):  # the spider makes it a too_deep reject
+        extract_body(page, "utf-8", MIRROR_PAGE, CRAWLED)
+
+
+def _page_with_deep_first_paragraph(article: Article, opening: str, closing: str) -> bytes:
+    """The article's page, its first paragraph nested in ``opening`` … ``closing``."""
     first = escape(article.paragraphs[0])
     html = article_html(article)
     assert html.count(f"<p>{first}</p>") == 1
-    html = html.replace(f"<p>{first}</p>", f"<p>{opening}{first}{closing}</p>")
-    return Selector(text=article_slice(html.encode()).decode() if sliced else html)
+    return html.replace(f"<p>{first}</p>", f"<p>{opening}{first}{closing}</p>").encode()
 
 
 # --- the real article saved from the live site -----------------------------------------
