@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 
-from fixture_site.pages import SITE, _padding, article_html, listing_html, site_path
-from fixture_site.site import Page, make_article, with_related_cards
+from fixture_site.pages import SITE, Article, _padding, article_html, listing_html, site_path
+from fixture_site.site import SENTENCES, Page, make_article, with_related_cards
 
 # The sections of the real navigation (../shared/rfi-site.md), with how many of a day's articles each gets.
 SECTIONS = {
@@ -35,6 +35,8 @@ SECTIONS = {
 NEWS_SITEMAP_HOURS = 48
 RSS_ITEMS = 30
 FRONT_ARTICLES = 10
+# Paragraphs of four sentences: a record of ~7.6 KB of JSON, like the real article's (7.6 KB).
+PARAGRAPHS = 13
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,11 @@ class Newsroom:
         per_page: int = 20,
         padding_bytes: int = 0,
         related: int = 0,
+        paragraphs: int = PARAGRAPHS,
         seed: int = 18,
     ) -> None:
         self.first_day = first_day
+        self.paragraphs = paragraphs
         self.per_page = per_page
         self.padding_bytes = padding_bytes
         self.related = related
@@ -105,17 +109,29 @@ class Newsroom:
         )
         return LazyRoutes(pages, {item.path: item for item in visible}, self)
 
-    def article_page(self, item: Published) -> Page:
+    def article(self, item: Published, padding_bytes: int = 0) -> Article:
+        """The fixture article published as ``item`` (its page, less the padding and related cards)."""
         paris = item.at + timedelta(hours=1)
+        sentence = item.number
+        paragraphs = []
+        for _ in range(self.paragraphs):
+            paragraphs.append("".join(SENTENCES[(sentence + offset) % len(SENTENCES)] for offset in range(4)))
+            sentence += 5
         article = make_article(
             item.number,
             item.section,
             item.at.date(),
+            padding_bytes=padding_bytes,
             published=item.at.isoformat(),
             published_visible=f"{paris:%d/%m/%Y - %H:%M}",
+            paragraphs=paragraphs,
+            word_count=sum(map(len, paragraphs)),
         )
         article.path = item.path
-        page = article_html(article).encode("utf-8")  # then as with padding_bytes and with_related_cards:
+        return article
+
+    def article_page(self, item: Published) -> Page:
+        page = article_html(self.article(item)).encode("utf-8")  # then as with padding_bytes and with_related_cards:
         head_end, main_end = page.index(b"</head>"), page.index(b"</main>")
         parts = [page[:head_end], self.head_padding, page[head_end:main_end], self.main_end, page[main_end + 7 :]]
         return Page(200, b"".join(parts))

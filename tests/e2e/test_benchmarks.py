@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from fixture_site.newsroom import SECTIONS, Newsroom
 from fixture_site.pages import article_html
-from fixture_site.site import make_article, with_related_cards
+from fixture_site.site import with_related_cards
 from tests.crawling import ROOT
 
 FIGURES = {
@@ -124,15 +124,7 @@ def test_newsroom_article_pages_are_the_fixture_pages_of_real_size() -> None:
     newsroom = Newsroom(2, padding_bytes=420_000, related=250)
     item = newsroom.articles[3]
     page = newsroom.routes(datetime(2025, 1, 3, tzinfo=UTC))[item.path]
-    paris = item.at + timedelta(hours=1)
-    expected = make_article(
-        item.number,
-        item.section,
-        item.at.date(),
-        padding_bytes=420_000,
-        published=item.at.isoformat(),
-        published_visible=f"{paris:%d/%m/%Y - %H:%M}",
-    )
-    expected.path = item.path
+    expected = newsroom.article(item, padding_bytes=420_000)
+    assert expected.path == item.path and len(expected.paragraphs) == 13
     assert page.body == with_related_cards(article_html(expected), 250).encode("utf-8")
     assert len(page.body) > 500_000
