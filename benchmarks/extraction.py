@@ -4,8 +4,9 @@
 the spider's ``parse_article`` (slice, parse, every field) and the Clean,
 Dates and Validate pipelines that finish the record. The page is the real
 544 KB article in ``../shared/rfi-pages/`` when it is there; otherwise a
-fixture article of the same size and parse cost (420 KB of inline CSS, 250
-related-article cards around our own text), and the report says so. Each
+fixture article of the same size, parse cost and record size
+(``fixture_site.newsroom``: 420 KB of inline CSS, 250 related-article cards
+around our own text), and the report says so. Each
 repeat runs ``rounds`` interleaved rounds (extraction, then the parse, on the
 same bytes, so that load from other processes hits both alike) and gives the
 ratio of the medians; the figure is the median ratio of the repeats. For
@@ -20,7 +21,6 @@ import importlib.util
 import statistics
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,7 @@ from scrapy.http import HtmlResponse
 
 from benchmarks.crawl import PADDING, RELATED
 from benchmarks.figures import Figure
-from fixture_site.pages import article_html
-from fixture_site.site import make_article, with_related_cards
+from fixture_site.newsroom import Newsroom
 from rfi_cn.pipelines import CleanBodyPipeline, NormaliseDatesPipeline, ValidatePipeline
 from rfi_cn.spiders.rfi_cn import RfiCnSpider
 
@@ -76,8 +75,8 @@ def the_page(shared: Path = REAL_ARTICLE) -> tuple[str, bytes]:
     """The real article when ``../shared`` has it, else a fixture page of its size (labelled so)."""
     if shared.exists():
         return "the real 544 KB article (../shared)", shared.read_bytes()
-    fixture = make_article(7, "政治", date(2025, 11, 20), padding_bytes=PADDING)
-    page = with_related_cards(article_html(fixture), RELATED).encode("utf-8")
+    newsroom = Newsroom(1, padding_bytes=PADDING, related=RELATED)
+    page = newsroom.article_page(newsroom.articles[0]).body
     return f"a fixture article of {len(page) // 1024} KB ({shared} is absent)", page
 
 
