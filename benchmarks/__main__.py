@@ -20,6 +20,7 @@ import argparse
 import json
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,14 @@ from benchmarks.figures import Figure, report
 from benchmarks.machine import machine
 
 PARTS = ("steady", "newsroom", "extraction", "cpu", "memory")
+TARGETS = {
+    "steady": incremental.TARGET,
+    "newsroom": newsroom.TARGET,
+    "extraction": extraction.TARGET,
+    "cpu": cpu.TARGET,
+    "memory": memory.TARGET,
+}
+UNITS = {"extraction": "x", "cpu": "x", "memory": "%"}
 QUICK = {
     "repeats": 1,
     "rounds": 5,
@@ -84,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Machine: {machine()}")
         for part in PARTS:
             if part in args.only:
-                figures.append(measure(part, args))
+                figures.append(measure_or_report(part, args))
         elapsed = time.monotonic() - started
         print(f"\n## Figures ({elapsed:.0f} s)\n")
         print(report(figures))
@@ -104,7 +113,18 @@ def main(argv: list[str] | None = None) -> int:
             print(text)
         else:
             Path(args.json_path).write_text(text + "\n", encoding="utf-8")
-    return 0
+    return 1 if any(figure.name.endswith("the benchmark failed") for figure in figures) else 0
+
+
+def measure_or_report(part: str, args: argparse.Namespace) -> Figure:
+    """The figure of ``part``; when the harness itself fails on it, a row saying why (the others still run)."""
+    try:
+        return measure(part, args)
+    except Exception as exc:  # a crawler change that breaks one part must not hide the other figures
+        traceback.print_exc(file=sys.stdout)
+        figure = Figure(part, f"{part}: the benchmark failed", TARGETS[part], UNITS.get(part, ""))
+        figure.broken = f"{type(exc).__name__}: {exc}"[:200]
+        return figure
 
 
 def measure(part: str, args: argparse.Namespace) -> Figure:

@@ -87,6 +87,20 @@ def test_json_to_stdout_is_the_figures_alone(tmp_path: Path) -> None:
     assert "## Figures" in completed.stderr
 
 
+def test_a_part_that_fails_is_a_failed_row_and_the_exit_status(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "extraction", f"--shared={tmp_path}", "--rounds=1", "--json=-"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 1, completed.stderr[-3000:]
+    (figure,) = json.loads(completed.stdout)["figures"]
+    assert figure["value"] is None and figure["passed"] is False
+    assert figure["broken"].startswith("IsADirectoryError") and "| FAIL " in completed.stderr
+
+
 def test_newsroom_publishes_20_to_30_articles_a_day_over_the_22_sections() -> None:
     newsroom = Newsroom(10)
     days = Counter(item.at.date() for item in newsroom.articles)
