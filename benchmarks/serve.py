@@ -1,7 +1,9 @@
 """The benchmark site in its own process: build it, serve it, report what was asked.
 
 ``python3 -m benchmarks.serve ARTICLES [--padding BYTES] [--related N] [--per-day N]``
-serves ``build_large_site`` (4 sections, pages built up front);
+serves ``build_large_site`` (4 sections, pages built up front) plus ``/cn/rss``
+and the news sitemap (``with_feeds``), so a crawler that reads a change feed can
+be measured on it too;
 ``python3 -m benchmarks.serve ARTICLES --newsroom [--now ISO]`` serves a
 ``fixture_site.newsroom.Newsroom`` (22 sections, 20-30 articles a day, pages of
 real size built on request) as it is at ``--now`` (default: when its
@@ -22,10 +24,11 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 
-from fixture_site.newsroom import Newsroom
+from fixture_site.newsroom import NEWS_SITEMAP_HOURS, RSS_ITEMS, Newsroom, Published, news_sitemap, rss
 from fixture_site.server import FixtureServer, _Handler
 from fixture_site.site import Page, build_large_site
 
@@ -58,6 +61,27 @@ def newsroom_routes(args: argparse.Namespace) -> Mapping[str, Page]:
     return newsroom.routes(now)
 
 
+def with_feeds(routes: dict[str, Page], articles: int, per_day: int, first_day: date) -> dict[str, Page]:
+    """``build_large_site``'s routes plus ``/cn/rss`` and the news sitemap, as the real site has them.
+
+    Article ``n`` of that site is published on day ``n // per_day`` at ``0<n % 10>:15`` UTC.
+    """
+    published = [
+        Published(
+            number,
+            ("中国", "政治", "国际", "经贸")[number % 4],
+            datetime.combine(first_day + timedelta(days=number // per_day), time_of_day(number % 10, 15), UTC),
+        )
+        for number in range(1, articles + 1)
+    ]
+    newest = sorted(published, key=lambda item: item.at, reverse=True)
+    if newest:
+        recent = [item for item in newest if item.at > newest[0].at - timedelta(hours=NEWS_SITEMAP_HOURS)]
+        routes["/sitemaps/cn/news.xml"] = news_sitemap(recent)
+        routes["/cn/rss"] = rss(newest[:RSS_ITEMS])
+    return routes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("articles", type=int)
@@ -77,6 +101,7 @@ def main() -> None:
         routes = build_large_site(
             args.articles, args.padding, related=args.related, per_day=args.per_day, first_day=args.first_day
         )
+        routes = with_feeds(routes, args.articles, args.per_day, args.first_day)
     if args.routes_file:
         args.routes_file.write_text(json.dumps(list(routes), ensure_ascii=False), encoding="utf-8")
     server = BenchmarkServer(routes)

@@ -103,8 +103,8 @@ class Newsroom:
                 pages[_listing_path(name, index)] = _html(listing_html(name, chunk, pagination, navigation))
         front = [item.path for item in newest[:FRONT_ARTICLES]]
         pages["/cn/"] = _html(listing_html(None, front, None, navigation))
-        pages["/cn/rss"] = _rss(newest[:RSS_ITEMS])
-        pages["/sitemaps/cn/news.xml"] = _news_sitemap(
+        pages["/cn/rss"] = rss(newest[:RSS_ITEMS])
+        pages["/sitemaps/cn/news.xml"] = news_sitemap(
             [item for item in newest if item.at > now - timedelta(hours=NEWS_SITEMAP_HOURS)]
         )
         return LazyRoutes(pages, {item.path: item for item in visible}, self)
@@ -184,7 +184,7 @@ def _robots() -> Page:
     return Page(200, text.encode(), "text/plain")
 
 
-def _rss(items: list[Published]) -> Page:
+def rss(items: list[Published]) -> Page:
     entries = "".join(
         f"<item><title>第{item.number}号测试新闻</title><link>{SITE}{site_path(item.path)}</link>"
         f'<guid isPermaLink="false">rfi-{item.number}</guid>'
@@ -201,7 +201,7 @@ def _rss(items: list[Published]) -> Page:
     )
 
 
-def _news_sitemap(items: list[Published]) -> Page:
+def news_sitemap(items: list[Published]) -> Page:
     entries = "".join(
         f"<url><loc>{SITE}{site_path(item.path)}</loc><lastmod>{item.at.isoformat()}</lastmod>"
         "<news:news><news:publication><news:name>RFI</news:name><news:language>zh</news:language>"

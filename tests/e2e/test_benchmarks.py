@@ -7,16 +7,18 @@ No timing is asserted: the smoke run checks that every figure is measured
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
+from benchmarks.serve import with_feeds
 from fixture_site.newsroom import SECTIONS, Newsroom
 from fixture_site.pages import article_html
-from fixture_site.site import with_related_cards
+from fixture_site.site import build_large_site, with_related_cards
 from tests.crawling import ROOT
 
 FIGURES = {
@@ -142,3 +144,12 @@ def test_newsroom_article_pages_are_the_fixture_pages_of_real_size() -> None:
     assert expected.path == item.path and len(expected.paragraphs) == 13
     assert page.body == with_related_cards(article_html(expected), 250).encode("utf-8")
     assert len(page.body) > 500_000
+
+
+def test_the_four_section_site_is_served_with_its_change_feeds() -> None:
+    routes = with_feeds(build_large_site(60, per_day=10), 60, 10, date(2025, 1, 1))
+    news = routes["/sitemaps/cn/news.xml"].body.decode()
+    listed = [unquote(path) for path in re.findall(r"<loc>https://www\.rfi\.fr([^<]+)</loc>", news)]
+    # The newest is article 60 (day 6, 00:15): the 48 h before it hold articles 41-60.
+    assert sorted(listed) == sorted(path for path in routes if re.search(r"测试新闻00(4[1-9]|5\d|60)$", path))
+    assert routes["/cn/rss"].body.decode().count("<item>") == 30
