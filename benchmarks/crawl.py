@@ -1,14 +1,13 @@
-"""Crawl throughput and memory: a real ``scrapy crawl rfi_cn`` against a loopback site of real-size pages.
+"""Running measured crawls: a served site in its own process, a ``scrapy crawl`` measured with ``wait4``.
 
-The site (``build_large_site``) has N articles of ~540 KB plus their section
-listings, built once in memory and served as pre-built bytes by a threaded
-loopback server in this process; the crawl is a separate process with
-throttling off (``AUTOTHROTTLE_ENABLED=0``, ``DOWNLOAD_DELAY=0``; robots.txt,
-concurrency, pipelines and the data lake feeds as in production). Measured:
-articles per second of wall time, CPU seconds per article and the peak RSS of
-the crawl process (``wait4``), its RSS every 250 exported articles (the
-``RssProbe`` extension), and the server's own CPU time, to show it is not the
-bottleneck.
+``served_site`` starts ``benchmarks.serve`` (the old 4-section ``build_large_site``
+or the 22-section ``fixture_site.newsroom``) and, once the block ends, knows
+every path requested and the server's CPU. ``crawl_measured`` runs one crawl
+process with throttling off (``AUTOTHROTTLE_ENABLED=0``, ``DOWNLOAD_DELAY=0``;
+robots.txt, concurrency, pipelines, the crawl state and the data lake feeds as
+in production) plus the ``RssProbe`` extension, and returns its stats, wall
+time and CPU (the process's own rusage, its start-up included and, separately,
+left out).
 """
 
 from __future__ import annotations
@@ -17,18 +16,16 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.machine import table, verdict
+from fixture_site.crawl import FAST, CrawlResult
 from rfi_cn import settings as project_settings
-from tests.crawling import FAST, CrawlResult
 
 ROOT = Path(__file__).resolve().parent.parent
 # ~540 KB pages like the real article, as dear to parse (~2 ms): 420 KB of inline CSS, 250 related-article cards.
@@ -36,6 +33,7 @@ PADDING = 420_000
 RELATED = 250
 # The project's extensions plus the probe (a -s EXTENSIONS replaces the project's dict).
 EXTENSIONS = {**project_settings.EXTENSIONS, "benchmarks.probe.RssProbe": 900}
+SPIDER_MODULES = "rfi_cn.spiders,benchmarks.nullspider"
 
 
 @dataclass
@@ -52,13 +50,30 @@ class Site:
 
 @contextmanager
 def served_site(
-    articles: int, padding: int = 0, related: int = 0, per_day: int = 100, first_day: date | None = None
+    articles: int,
+    padding: int = 0,
+    related: int = 0,
+    per_day: int = 100,
+    first_day: date | None = None,
+    *,
+    newsroom: bool = False,
+    days: int = 0,
+    now: datetime | None = None,
+    routes_file: Path | None = None,
 ) -> Iterator[Site]:
-    """Serve ``build_large_site(articles, padding, ...)`` from a separate process for the block."""
+    """Serve the benchmark site from a separate process for the block (see ``benchmarks.serve``)."""
     command = [sys.executable, "-m", "benchmarks.serve", str(articles), f"--padding={padding}"]
     command += [f"--related={related}", f"--per-day={per_day}"]
     if first_day:
         command.append(f"--first-day={first_day.isoformat()}")
+    if newsroom:
+        command.append("--newsroom")
+    if days:
+        command.append(f"--days={days}")
+    if now:
+        command.append(f"--now={now.isoformat()}")
+    if routes_file:
+        command.append(f"--routes-file={routes_file}")
     process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert process.stdin and process.stdout
     try:
@@ -86,19 +101,51 @@ class Measured:
     def stats(self) -> dict[str, Any]:
         return self.result.stats
 
+    @property
+    def exported(self) -> int:
+        return int(self.stats.get("rfi_cn/articles/exported", 0))
 
-def crawl_measured(base_url: str, workdir: Path, settings: dict[str, str] | None = None) -> Measured:
-    """Run one ``scrapy crawl rfi_cn`` against ``base_url`` and measure it."""
+    @property
+    def crawl_cpu_seconds(self) -> float:
+        """CPU seconds from the spider's opening to the process's exit (start-up and imports left out)."""
+        return self.cpu_seconds - float(self.stats.get("bench/cpu_at_open", 0.0))
+
+    def problem(self, expected_exported: int | None = None) -> str | None:
+        """Why this crawl cannot be measured, or ``None``."""
+        if self.result.returncode != 0:
+            return f"exit status {self.result.returncode}"
+        if self.stats.get("rfi_cn/articles/unaccounted"):
+            return f"{self.stats['rfi_cn/articles/unaccounted']} articles unaccounted"
+        if expected_exported is not None and self.exported != expected_exported:
+            return f"exported {self.exported} articles, expected {expected_exported}"
+        return None
+
+
+def crawl_measured(
+    base_url: str,
+    workdir: Path,
+    settings: dict[str, str] | None = None,
+    spider: str = "rfi_cn",
+    arguments: dict[str, str] | None = None,
+) -> Measured:
+    """Run one ``scrapy crawl <spider>`` against ``base_url`` and measure it.
+
+    The crawl state lives in ``workdir`` unless ``settings`` name another:
+    a fresh ``workdir`` is a fresh state, where every article is new.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / "crawl.log"
-    command = [sys.executable, "-m", "scrapy", "crawl", "rfi_cn"]
+    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    for name, value in (arguments or {}).items():
+        command += ["-a", f"{name}={value}"]
     for name, value in {
         **FAST,
         "RFI_BASE_URL": base_url,
         "DATA_LAKE_URI": str(workdir / "lake"),
-        "CRAWL_STATE_PATH": str(workdir / "crawl-state.sqlite3"),  # a fresh state: every article is new
+        "CRAWL_STATE_PATH": str(workdir / "crawl-state.sqlite3"),
         "LOG_FILE": str(log),
         "EXTENSIONS": json.dumps(EXTENSIONS),
+        "SPIDER_MODULES": SPIDER_MODULES,
         **(settings or {}),
     }.items():
         command += ["-s", f"{name}={value}"]
@@ -113,54 +160,8 @@ def crawl_measured(base_url: str, workdir: Path, settings: dict[str, str] | None
     return Measured(result=result, wall_seconds=wall, cpu_seconds=usage.ru_utime + usage.ru_stime)
 
 
-def run(articles: int, padding: int = PADDING, related: int = RELATED) -> Measured:
-    """Print the crawl table for a site of ``articles`` articles; return the measurement."""
-    print(f"\n## Crawl: {articles} articles, one crawl process, throttling off\n")
-    with served_site(articles, padding, related) as site, tempfile.TemporaryDirectory(prefix="rfi-bench-") as workdir:
-        print(
-            f"(site: {site.routes} pages, {site.size / 2**20:.0f} MiB, "
-            f"articles of ~{site.size / articles / 1024:.0f} KB; served by a separate process)"
-        )
-        measured = crawl_measured(site.base_url, Path(workdir))
-    requests = len(site.requests)
-    stats = measured.stats
-    exported = stats.get("rfi_cn/articles/exported", 0)
-    if measured.result.returncode != 0 or exported != articles or stats.get("rfi_cn/articles/unaccounted"):
-        print(f"WARNING: exit {measured.result.returncode}, exported {exported} of {articles}")
-        print(measured.result.log[-3000:])
-    elapsed = stats.get("elapsed_time_seconds") or measured.wall_seconds
-    per_second = exported / elapsed
-    cpu_per_article = measured.cpu_seconds / max(exported, 1)
-    rss = {int(key.rsplit("/", 1)[1]): value for key, value in stats.items() if key.startswith("bench/rss_mb_at/")}
-    early, late = rss.get(500), rss.get(max(rss) if rss else 0)
-    growth = (late / early - 1) if early and late else None
-    peak = stats.get("bench/peak_rss_mb", 0.0)
-    rows = [
-        ["articles exported / requests made", f"{exported} / {requests}"],
-        ["crawl time (Scrapy elapsed_time_seconds)", f"{elapsed:.1f} s"],
-        ["articles per second (wall)", f"{per_second:.1f}"],
-        ["CPU seconds per article (crawl process)", f"{cpu_per_article * 1000:.1f} ms"],
-        ["articles per CPU second (one core)", f"{1 / cpu_per_article:.1f}"],
-        ["CPU use of the crawl process", f"{measured.cpu_seconds / measured.wall_seconds:.0%} of one core"],
-        ["peak RSS (VmHWM of the crawl process)", f"{peak:.0f} MB"],
-        ["RSS after 500 / after the last article", f"{early} MB / {late} MB"],
-        ["RSS every 250 articles", ", ".join(f"{value:.0f}" for _, value in sorted(rss.items()))],
-        ["loopback server CPU per article", f"{site.serve_cpu_seconds / max(exported, 1) * 1000:.1f} ms"],
-    ]
-    print(table(["measure", "value"], rows))
-    print()
-    print(
-        table(
-            ["target", "measured", "status"],
-            [
-                [">= 50 articles/s on one core (wall)", f"{per_second:.1f}", verdict(per_second >= 50)],
-                ["peak RSS <= 300 MB", f"{peak:.0f} MB", verdict(peak <= 300)],
-                [
-                    "RSS flat (within 20%) from 500 to the end",
-                    f"{growth:+.0%}" if growth is not None else "n/a",
-                    verdict(growth is not None and abs(growth) <= 0.2),
-                ],
-            ],
-        )
-    )
-    return measured
+def request_kind(path: str) -> str:
+    """``article``, ``listing`` or ``other`` (robots.txt, the front page, feeds) for a requested path."""
+    if path in ("/robots.txt", "/cn/") or not path.startswith("/cn/") or path == "/cn/rss":
+        return "other"
+    return "article" if path.rsplit("/", 1)[-1][:8].isdigit() else "listing"

@@ -28,10 +28,6 @@ def machine() -> str:
     )
 
 
-def median_ms(seconds: Sequence[float]) -> float:
-    return statistics.median(seconds) * 1000
-
-
 def fastest_ms(seconds: Sequence[float]) -> float:
     """Mean of the fastest tenth: what a call costs when other processes leave the core alone."""
     ordered = sorted(seconds)
@@ -45,7 +41,3 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |" for row in cells]
     lines.insert(1, "| " + " | ".join("-" * width for width in widths) + " |")
     return "\n".join(lines)
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"

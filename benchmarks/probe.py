@@ -2,9 +2,12 @@
 
 Enabled by the crawl benchmark with ``-s EXTENSIONS=...``; never by the project.
 At every ``BENCH_RSS_EVERY``-th exported article it stores the process's
-resident set size (``/proc/self/status`` ``VmRSS``) in the stats as
-``bench/rss_mb_at/<count>``, the time of the first and last article, and at
-the end the peak (``VmHWM``) as ``bench/peak_rss_mb``.
+resident set size (``/proc/self/status`` ``VmRSS``) and its peak so far
+(``VmHWM``) in the stats as ``bench/rss_mb_at/<count>`` and
+``bench/hwm_mb_at/<count>``, the time of the first and last article, the
+process CPU seconds when the spider opened (``bench/cpu_at_open``: the
+start-up that ``benchmarks.cpu`` leaves out) and at the end the peak
+(``VmHWM``) as ``bench/peak_rss_mb``.
 """
 
 from __future__ import annotations
@@ -37,8 +40,12 @@ class RssProbe:
     def from_crawler(cls, crawler: Crawler) -> RssProbe:
         probe = cls(crawler)
         crawler.signals.connect(probe.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(probe.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(probe.spider_closed, signal=signals.spider_closed)
         return probe
+
+    def spider_opened(self) -> None:
+        self.stats.set_value("bench/cpu_at_open", time.process_time())
 
     def spider_closed(self) -> None:
         # The peak of this process image: ru_maxrss would also count the parent it was spawned from.
@@ -53,4 +60,5 @@ class RssProbe:
             self.stats.set_value("bench/first_article_at", now)
         self.stats.set_value("bench/last_article_at", now)
         if self.count % self.every == 0:
-            self.stats.set_value(f"bench/rss_mb_at/{self.count:05d}", round(status_mb("VmRSS"), 1))
+            self.stats.set_value(f"bench/rss_mb_at/{self.count:06d}", round(status_mb("VmRSS"), 1))
+            self.stats.set_value(f"bench/hwm_mb_at/{self.count:06d}", round(status_mb("VmHWM"), 1))

@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import ast
-import json
 import os
-import re
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from fixture_site.crawl import FAST, CrawlResult
+
+__all__ = ["FAST", "ROOT", "CrawlResult", "crawl_command", "crawl_result", "run_crawl"]
 
 ROOT = Path(__file__).resolve().parent.parent
-FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "LOG_LEVEL": "INFO"}
-
-
-@dataclass
-class CrawlResult:
-    returncode: int
-    lake: Path
-    log: str
-
-    def records(self, kind: str) -> list[dict[str, Any]]:
-        """Every record of ``kind`` (articles, rejects, failures) in the lake, in file order."""
-        rows = []
-        for part in sorted((self.lake / "rfi_cn" / kind).glob("dt=*/part-*.jsonl")):
-            rows += [json.loads(line) for line in part.read_text(encoding="utf-8").splitlines()]
-        return rows
-
-    @property
-    def stats(self) -> dict[str, Any]:
-        """The stats Scrapy dumped at the end of the crawl."""
-        match = re.search(r"Dumping Scrapy stats:\n(\{.*?\})\n", self.log, re.S)
-        assert match, self.log[-3000:]
-        text = re.sub(r"datetime\.datetime\([^)]*\)", "None", match.group(1))
-        return dict(ast.literal_eval(text))
 
 
 def crawl_command(base_url: str, workdir: Path, *arguments: str, settings: dict[str, str] | None = None) -> list[str]:

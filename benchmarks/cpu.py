@@ -1,0 +1,89 @@
+"""Figure 4: crawl CPU per article ÷ the null spider's, same settings, same pages, same run.
+
+One server process serves ``articles`` real-size article pages
+(``fixture_site.newsroom``: 22 sections, pages of ~540 KB as dear to parse as
+the real one) for every crawl of the figure. Each repeat runs, in alternating
+order, a fresh ``scrapy crawl rfi_cn`` (an empty crawl state: every article is
+exported) and ``scrapy crawl rfi_cn_null`` (``benchmarks.nullspider``: the
+project's settings, middlewares and extensions, every page of the site
+requested, nothing parsed). CPU is the crawl process's user + system time
+(``wait4``) from the spider's opening to its exit (``RssProbe``'s
+``bench/cpu_at_open``: imports and start-up are left out), per article page.
+The figure is the median over the repeats of the ratio rfi_cn ÷ null.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from pathlib import Path
+
+from benchmarks.crawl import PADDING, RELATED, Measured, crawl_measured, served_site
+from benchmarks.figures import Figure
+
+ARTICLES = 2000
+TARGET = 1.4
+
+
+def run(articles: int = ARTICLES, repeats: int = 3, padding: int = PADDING, related: int = RELATED) -> Figure:
+    figure = Figure("crawl_cpu_ratio", "crawl CPU per article ÷ null spider", TARGET, "x")
+    print(
+        f"\n## Figure 4: CPU per article, rfi_cn vs the null spider, {articles} pages of real size, {repeats} repeats"
+    )
+    per_article: dict[str, list[float]] = {"rfi_cn": [], "null": []}
+    walls: dict[str, list[float]] = {"rfi_cn": [], "null": []}
+    with tempfile.TemporaryDirectory(prefix="rfi-bench-cpu-") as workdir:
+        routes_file = Path(workdir) / "routes.json"
+        with served_site(articles, padding, related, newsroom=True, routes_file=routes_file) as site:
+            for repeat in range(repeats):
+                order = ("null", "rfi_cn") if repeat % 2 == 0 else ("rfi_cn", "null")
+                for spider in order:
+                    measured, count, problem = _crawl(
+                        spider, site.base_url, Path(workdir) / f"{spider}-{repeat}", routes_file, articles
+                    )
+                    if problem:
+                        figure.note = f"{spider} crawl {repeat}: {problem}"
+                        print(f"  {figure.note}\n{measured.result.log[-2000:]}")
+                        return figure
+                    per_article[spider].append(measured.crawl_cpu_seconds / count)
+                    walls[spider].append(measured.wall_seconds)
+                    print(
+                        f"  {spider}: {count} article pages, {measured.crawl_cpu_seconds:.1f} s CPU after start-up "
+                        f"({measured.cpu_seconds:.1f} s in all), {measured.wall_seconds:.1f} s wall: "
+                        f"{per_article[spider][-1] * 1000:.2f} ms per article"
+                    )
+                figure.samples.append(per_article["rfi_cn"][-1] / per_article["null"][-1])
+    figure.value = statistics.median(figure.samples)
+    ms = {spider: statistics.median(values) * 1000 for spider, values in per_article.items()}
+    figure.detail = {
+        "articles": articles,
+        "cpu_ms_per_article": {spider: [v * 1000 for v in values] for spider, values in per_article.items()},
+        "wall_seconds": walls,
+        "server_cpu_ms_per_article": site.serve_cpu_seconds / max(1, len(site.requests)) * 1000,
+    }
+    figure.note = f"{ms['rfi_cn']:.2f} ms vs {ms['null']:.2f} ms per article (medians)"
+    return figure
+
+
+def _crawl(
+    spider: str, base_url: str, workdir: Path, routes_file: Path, articles: int
+) -> tuple[Measured, int, str | None]:
+    """One crawl; the article pages it handled, and what is wrong with it (or ``None``)."""
+    if spider == "null":
+        measured = crawl_measured(base_url, workdir, spider="rfi_cn_null", arguments={"paths_file": str(routes_file)})
+        count = int(measured.stats.get("bench/null_responses", 0)) if measured.result.returncode == 0 else 0
+        expected = _pages(routes_file)
+        problem = None if count == expected else f"{count} responses of {expected} pages"
+        if measured.result.returncode:
+            problem = f"exit status {measured.result.returncode}"
+        return measured, articles, problem
+    measured = crawl_measured(base_url, workdir)
+    return measured, measured.exported, measured.problem(articles)
+
+
+def _pages(routes_file: Path) -> int:
+    import json
+
+    from benchmarks.nullspider import FEEDS
+
+    return sum(1 for path in json.loads(routes_file.read_text(encoding="utf-8")) if path not in FEEDS)
