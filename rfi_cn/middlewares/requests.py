@@ -109,7 +109,8 @@ class ArticleRequestFilter:
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         """First the retries of earlier runs' failed or rejected articles, then the spider's start."""
         spider: Any = self.crawler.spider
-        for request in retry_requests(spider, spider.article_request):
+        article_request = getattr(spider, "article_request", None)  # a spider that makes article requests
+        for request in retry_requests(spider, article_request) if article_request else []:
             if self.admit(request.url, retry=True):
                 yield request
         async for entry in start:
