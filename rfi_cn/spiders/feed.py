@@ -35,13 +35,13 @@ from rfi_cn.site import SITE_ORIGIN, SITEMAP_PREFIX, link_url
 class ChangeFeed:
     """The change-feed start of a scheduled run (a mixin for the spider)."""
 
-    # Provided by the spider.
+    # Provided by the spider (rfi_cn.spiders.rfi_cn): its arguments and its navigation API.
     crawler: Crawler
     sections: list[str]
     full: bool
     logger: Any
     dates: DateRange
-    _article_requests: Callable[[list[str]], Iterator[scrapy.Request]]
+    article_requests: Callable[[list[str]], Iterator[scrapy.Request]]
     front_page_request: Callable[[], scrapy.Request]
 
     def change_feed_request(self) -> scrapy.Request | None:
@@ -62,7 +62,7 @@ class ChangeFeed:
         body = sitemap_body(response.body, response.url, isinstance(response, XmlResponse), max_size)
         urls = sitemap_links(body, response.url, self.dates).articles if body else []
         self.crawler.stats.inc_value("rfi_cn/change_feed/articles", len(urls))
-        yield from self._article_requests(urls)
+        yield from self.article_requests(urls)
         walk = self.front_page_request()
         walk.meta[WALK] = True
         yield walk

@@ -78,7 +78,7 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
             return
         if self.sections:
             for name in self.sections:
-                yield self._listing_request(section_url(name), name)
+                yield self.listing_request(section_url(name), name)
         else:
             yield self.change_feed_request() or self.front_page_request()
 
@@ -96,8 +96,8 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
         self._count_invalid_links(selector, response.url)
         yield from self.front_page_sources(selector, response.url)
         for url in section_links(selector, response.url):
-            yield self._listing_request(url, section_name(url) or url)
-        yield from self._article_requests(article_links(selector, response.url))
+            yield self.listing_request(url, section_name(url) or url)
+        yield from self.article_requests(article_links(selector, response.url))
 
     def parse_listing(self, response: Response, section: str) -> Iterator[Any]:
         """A section page: its articles, then the next page.
@@ -114,14 +114,14 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
         selector = page_selector(response)
         self._count_invalid_links(selector, response.url)
         links = article_links(selector, response.url)
-        yield from self._article_requests(links)
+        yield from self.article_requests(links)
         if self._only_older(links):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_since")
             return
         seen = self.section_articles.setdefault(section, set())
         new = [url for url in links if url not in seen]
         seen.update(new)
-        next_pages = [url for url in self._next_pages(selector, response.url) if url not in self._pages(section)]
+        next_pages = [url for url in self.next_pages(selector, response.url) if url not in self._pages(section)]
         if not next_pages:
             return
         if not new:
@@ -131,7 +131,7 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
         if room < len(next_pages):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_limit")
         for url in next_pages[: max(room, 0)]:
-            yield self._listing_request(url, section, next_page=True)
+            yield self.listing_request(url, section, next_page=True)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """An article page: its item, or a reject when it cannot be read.
@@ -167,7 +167,7 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
     def on_listing_error(self, failure: Failure) -> Iterator[Any]:
         yield failure_record(failure, failure.request, kind="listing")  # type: ignore[attr-defined]
 
-    def _listing_request(self, url: str, section: str, next_page: bool = False) -> scrapy.Request:
+    def listing_request(self, url: str, section: str, next_page: bool = False) -> scrapy.Request:
         """A section (or keyword, author) page; ``next_page`` marks its pagination, which
         ``rfi_cn.middlewares.requests`` drops when the page held only known articles."""
         self.listing_pages.setdefault(section, set()).add(url)
@@ -179,7 +179,7 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
             meta={LISTING: True, NEXT_PAGE: next_page},
         )
 
-    def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+    def article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
         """One request per article link; ``rfi_cn.middlewares.requests`` decides which go out."""
         for url in urls:
             yield self.article_request(url)
@@ -202,7 +202,7 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
         if state is not None:
             self.listing_pages = state.setdefault("listing_pages", self.listing_pages)
 
-    def _next_pages(self, selector: Selector, page_url: str) -> list[str]:
+    def next_pages(self, selector: Selector, page_url: str) -> list[str]:
         """The next page when the block names one (so ``since`` can stop early), else all pages."""
         following = next_page_link(selector, page_url)
         return [following] if following else pagination_links(selector, page_url)

@@ -4,7 +4,7 @@
 ``sections``; ``sitemaps,archives`` when ``-a until=`` asks for a backfill).
 Each source is a row of ``DiscoverySources.START``: how it starts and which
 callback reads its pages. Parsing lives in ``rfi_cn.extract``; this mixin only
-navigates, and hands every article URL to the spider's ``_article_requests``,
+navigates, and hands every article URL to the spider's ``article_requests``,
 which requests each article once and keeps ``since``/``until``.
 
 - ``rss``: the feeds of ``RFI_RSS_PATHS`` (freshness).
@@ -72,14 +72,14 @@ def split_names(text: str | None) -> list[str]:
 class DiscoverySources:
     """Start requests and callbacks of every source but ``sections`` (a mixin for the spider)."""
 
-    # Provided by the spider.
+    # Provided by the spider (rfi_cn.spiders.rfi_cn): its arguments and its navigation API.
     since: date | None
     sections: list[str]
     crawler: Crawler
     listing_pages: dict[str, set[str]]
-    _article_requests: Callable[[list[str]], Iterator[scrapy.Request]]
-    _listing_request: Callable[[str, str], scrapy.Request]
-    _next_pages: Callable[[Selector, str], list[str]]
+    article_requests: Callable[[list[str]], Iterator[scrapy.Request]]
+    listing_request: Callable[[str, str], scrapy.Request]
+    next_pages: Callable[[Selector, str], list[str]]
     on_listing_error: Callable[..., Any]
 
     def __init__(
@@ -180,7 +180,7 @@ class DiscoverySources:
         """A keyword or author page, once, read like a section (its pagination, ``max_pages``)."""
         key = path_of(url)
         if key not in self.listing_pages:
-            yield self._listing_request(url, key)
+            yield self.listing_request(url, key)
 
     # --- Callbacks ----------------------------------------------------------
     def parse_rss(self, response: Response) -> Iterator[Any]:
@@ -188,7 +188,7 @@ class DiscoverySources:
         entries = rss_entries(response.body, response.url)
         kept = [entry.url for entry in entries if self.dates.contains(article_date(entry.url) or entry.published)]
         self._count("rfi_cn/rss/skipped_by_range", len(entries) - len(kept))
-        yield from self._article_requests(kept)
+        yield from self.article_requests(kept)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """A sitemap index (→ child sitemaps) or urlset (→ articles), pruned by the range."""
@@ -203,13 +203,13 @@ class DiscoverySources:
         for url in links.sitemaps:
             if url not in self.source_pages:
                 yield self._source_request(url, self.parse_sitemap)
-        yield from self._article_requests(links.articles)
+        yield from self.article_requests(links.articles)
 
     def parse_archive(self, response: Response) -> Iterator[Any]:
         """An archive page: its articles, its pagination, and the archive pages it links to."""
         selector = _selector(response)
-        yield from self._article_requests(article_links(selector, response.url))
-        pages = archive_links(selector, response.url) + self._next_pages(selector, response.url)
+        yield from self.article_requests(article_links(selector, response.url))
+        pages = archive_links(selector, response.url) + self.next_pages(selector, response.url)
         yield from self._archive_pages(pages)
 
     def _archive_pages(self, urls: list[str]) -> Iterator[scrapy.Request]:
