@@ -163,7 +163,9 @@ def _articles(facts: RunFacts) -> list[Check]:
     skipped = int(facts.stats.get("rfi_cn/articles/skipped_known", 0))
     checks = [Check("discovered", _passes(counts["discovered"] > 0 or skipped > 0), counts["discovered"], "> 0")]
     # exported > 0 unless every discovered article was unchanged (skipped ones are not discovered)
-    needs_export = counts["discovered"] > counts["unchanged"]
+    # or a retry of an earlier run's failure (one that fails again says nothing new about the site)
+    retried = int(facts.stats.get("rfi_cn/articles/retried", 0))
+    needs_export = counts["discovered"] - retried > counts["unchanged"]
     checks.append(Check("exported", _passes(counts["exported"] > 0 or not needs_export), counts["exported"], "> 0"))
     # a run paused with a JOBDIR leaves its queued articles to the resumed run (see rfi_cn.accounting)
     unaccounted = counts["unaccounted"] - int(facts.stats.get("rfi_cn/articles/pending_in_jobdir", 0))

@@ -85,6 +85,23 @@ def test_an_incremental_run_with_nothing_new_is_ok() -> None:
     assert health.status == "ok", problems(health)
 
 
+def test_a_quiet_run_whose_only_article_is_a_retry_failing_again_is_ok() -> None:
+    retry = {
+        "rfi_cn/articles/discovered": 1,
+        "rfi_cn/articles/retried": 1,
+        "rfi_cn/articles/rejected": 1,
+        "rfi_cn/articles/skipped_known": 20,
+        "downloader/request_count": 4,
+    }
+    assert evaluate(facts(stats=retry, coverage={}), HealthConfig()).status == "ok"
+    new_and_rejected = {**retry, "rfi_cn/articles/discovered": 2, "rfi_cn/articles/rejected": 2}
+    assert problems(evaluate(facts(stats=new_and_rejected, coverage={}), HealthConfig()))["exported"] == (
+        "failed",
+        0,
+        "> 0",
+    )
+
+
 def test_all_unchanged_is_ok_but_rejected_all_fails() -> None:
     unchanged = {"rfi_cn/articles/discovered": 5, "rfi_cn/articles/unchanged": 5, "downloader/request_count": 6}
     assert evaluate(facts(stats=unchanged, coverage={}), HealthConfig()).status == "ok"
