@@ -1,7 +1,7 @@
 """Figure 3: extraction time per article page ÷ one ``lxml.html.fromstring`` of the same bytes.
 
 "Extraction" is what the crawl does per article page beyond downloading it:
-the spider's ``parse_article`` (slice, parse, every field) and the item
+the spider's ``parse_article`` (one lexbor parse, every field) and the item
 pipelines that finish the record (``shaping_pipelines``: those of
 ``ITEM_PIPELINES`` before deduplication; on main Clean, Dates and Validate). The page is the real
 544 KB article in ``../shared/rfi-pages/`` when it is there; otherwise a

@@ -35,7 +35,7 @@ def fastest_ms(seconds: Sequence[float]) -> float:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A Markdown table (it reads in a terminal and pastes into the README)."""
+    """A Markdown table (it reads in a terminal and pastes into docs/performance.md)."""
     cells = [[str(cell) for cell in row] for row in [header, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |" for row in cells]

@@ -107,7 +107,8 @@ EXPECTED = {
         "october: 5 articles\n",
     ],
     "operations.md": [
-        " 'rfi_cn/articles/exported': 36,\n 'rfi_cn/articles/failed': 1,\n 'rfi_cn/articles/rejected': 1,\n"
-        " 'rfi_cn/articles/skipped_known': 21,\n"
+        " 'rfi_cn/articles/exported': 36,\n 'rfi_cn/articles/failed': 1,\n 'rfi_cn/articles/rejected': 1,\n",
+        " 'rfi_cn/articles/exported': 0,\n 'rfi_cn/articles/failed': 0,\n 'rfi_cn/articles/rejected': 1,\n"
+        " 'rfi_cn/articles/retried': 1,\n 'rfi_cn/articles/skipped_known': 21,\n",
     ],
 }

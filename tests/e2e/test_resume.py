@@ -116,7 +116,7 @@ def test_killed_crawl_resumed_with_its_jobdir_and_state_exports_each_article_onc
     articles = tmp_path / "run1" / "lake" / "rfi_cn" / "articles"
     wait_for(lambda: len(list(articles.glob("dt=*/part-*.jsonl"))) >= 2, "two published batches")
     # ... and recorded: a kill between a file's rename and its state commit (a few
-    # milliseconds) would export that batch twice (see the README).
+    # milliseconds) would export that batch twice (see docs/operations.md).
     wait_for(lambda: known_articles(tmp_path / "state.sqlite3") >= 10, "two batches recorded")
     process.kill()
     process.wait(timeout=60)
