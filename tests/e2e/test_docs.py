@@ -85,6 +85,7 @@ def test_runnable_blocks_run(doc: Path, tmp_path: Path) -> None:
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, f"{doc.name}:\n{script.read_text()}\n---\n{output[-4000:]}"
     assert "Traceback" not in output, output[-4000:]
+    assert "exit status" not in output, output[-4000:]  # a block's crawl that failed says so
     assert {name: snapshot(ROOT / name) for name in ("data", "crawl-state")} == defaults
     expected = EXPECTED.get(doc.name, [])
     for text in expected:
