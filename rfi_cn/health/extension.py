@@ -32,7 +32,7 @@ from rfi_cn.items import ArticleItem, FailureItem
 from rfi_cn.lake.addon import writes_manifest
 from rfi_cn.lake.storages import storage_for
 from rfi_cn.middlewares.requests import LISTING
-from rfi_cn.site import FRONT_PAGE
+from rfi_cn.site import FRONT_PAGE, SITE_ORIGIN
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class RunHealth:
         self.manifest_uri: str | None = None
         self.lake = writes_manifest(crawler.settings)
         self.summary_by_command = crawler.settings.getbool("HEALTH_SUMMARY_BY_COMMAND")
-        self.hint = NetworkErrorHint(crawler.settings.get("RFI_BASE_URL") or "https://www.rfi.fr")
+        self.hint = NetworkErrorHint(crawler.settings.get("RFI_BASE_URL") or SITE_ORIGIN)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunHealth:
