@@ -105,6 +105,9 @@ HEALTH_FAILED_EXIT_CODE = 3  # exit status of a `failed` run (1 stays Scrapy's "
 HEALTH_DEGRADED_EXIT_CODE = 0  # exit status of a `degraded` run; e.g. 4 to make cron/systemd see it
 # Blocked (401/403/429/451) or transient failures over this percent of the pages requested fail the run.
 HEALTH_MAX_FAILURE_SHARE = 20.0
+# Rejects (fetched, not a valid article) above this percent of discovered articles: `degraded`.
+HEALTH_MAX_REJECT_SHARE = 10.0
+HEALTH_REJECT_SHARE_MIN_ARTICLES = 20  # ... judged over at least this many new (not retried) articles
 # Percent of exported articles that must have each field (else `degraded`); {} restores these defaults.
 HEALTH_COVERAGE_FLOORS = {
     "url": 100.0,

@@ -46,6 +46,8 @@ class HealthConfig:
     """The thresholds of the checks (settings ``HEALTH_*``)."""
 
     failure_share: float = 20.0  # percent of pages requested that may fail blocked (or transient)
+    reject_share: float = 10.0  # percent of discovered articles that may be rejected before the run is degraded
+    reject_share_min_articles: int = 20  # judged only over at least this many (new, not retried) articles
     coverage_floors: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_COVERAGE_FLOORS))
     coverage_min_articles: int = 1  # coverage is judged only over at least this many exported articles
     drift_points: float = 25.0  # a fall of more than this many points below the history's median
@@ -57,6 +59,8 @@ class HealthConfig:
         floors = settings.getdict("HEALTH_COVERAGE_FLOORS") or DEFAULT_COVERAGE_FLOORS
         return cls(
             failure_share=settings.getfloat("HEALTH_MAX_FAILURE_SHARE", 20.0),
+            reject_share=settings.getfloat("HEALTH_MAX_REJECT_SHARE", 10.0),
+            reject_share_min_articles=settings.getint("HEALTH_REJECT_SHARE_MIN_ARTICLES", 20),
             coverage_floors={name: float(value) for name, value in floors.items()},
             coverage_min_articles=settings.getint("HEALTH_COVERAGE_MIN_ARTICLES", 1),
             drift_points=settings.getfloat("HEALTH_DRIFT_POINTS", 25.0),
@@ -124,6 +128,7 @@ def evaluate(facts: RunFacts, config: HealthConfig) -> Health:
         *([] if facts.distributed else _fetching(facts)),
         *([] if facts.distributed else _articles(facts)),
         *_failure_shares(facts, config),
+        *_reject_share(facts, config),
         *_publishing(facts),
         *_coverage(facts, config),
         *_drift(facts, config),
@@ -186,6 +191,18 @@ def _failure_shares(facts: RunFacts, config: HealthConfig) -> list[Check]:
         share = round(100.0 * failed / requests, 1) if requests else 0.0
         checks.append(Check(f"{reason}_share", _passes(share <= config.failure_share), share, config.failure_share))
     return checks
+
+
+def _reject_share(facts: RunFacts, config: HealthConfig) -> list[Check]:
+    """Pages fetched but not valid articles: a template change that breaks a required field on
+    some pages (the rest still exported, so the coverage checks see nothing) shows here."""
+    counts = article_counts(dict(facts.stats))
+    retried = int(facts.stats.get("rfi_cn/articles/retried", 0))  # a retry rejected again says nothing new
+    articles, rejected = counts["discovered"] - retried, max(counts["rejected"] - retried, 0)
+    if articles < max(config.reject_share_min_articles, 1):
+        return []
+    share = round(100.0 * rejected / articles, 1)
+    return [Check("reject_share", _passes(share <= config.reject_share, DEGRADED), share, config.reject_share)]
 
 
 def _publishing(facts: RunFacts) -> list[Check]:

@@ -199,9 +199,9 @@ def test_normal_crawl_is_ok_and_ends_with_the_summary_line(tmp_path: Path) -> No
     assert document["health"]["status"] == "ok"
     assert problems(document) == {}
     names = [check["name"] for check in document["health"]["checks"]]
-    assert names[:10] == [
+    assert names[:11] == [
         "front_page", "start_pages", "listings", "discovered", "exported", "unaccounted",
-        "blocked_share", "transient_share", "storage", "manifest",
+        "blocked_share", "transient_share", "reject_share", "storage", "manifest",
     ]  # fmt: skip
     assert len(facts.exported_ids) == 36
     assert last_line(result) == (

@@ -102,6 +102,18 @@ def test_a_quiet_run_whose_only_article_is_a_retry_failing_again_is_ok() -> None
     )
 
 
+def test_a_share_of_rejects_above_the_threshold_degrades_the_run() -> None:
+    some_rejected = healthy_stats(**{"rfi_cn/articles/exported": 34, "rfi_cn/articles/rejected": 5})  # 5 of 40
+    assert problems(evaluate(facts(stats=some_rejected), HealthConfig())) == {"reject_share": ("degraded", 12.5, 10.0)}
+    assert evaluate(facts(), HealthConfig()).status == "ok"  # 1 of 40: 2.5 %
+    few = {"rfi_cn/articles/discovered": 4, "rfi_cn/articles/exported": 2, "rfi_cn/articles/rejected": 2}
+    assert "reject_share" not in problems(evaluate(facts(stats={**few, "downloader/request_count": 6}), HealthConfig()))
+    retries = healthy_stats(
+        **{"rfi_cn/articles/retried": 4, "rfi_cn/articles/exported": 34, "rfi_cn/articles/rejected": 5}
+    )
+    assert evaluate(facts(stats=retries), HealthConfig()).status == "ok"  # 1 new reject of 36 new articles
+
+
 def test_all_unchanged_is_ok_but_rejected_all_fails() -> None:
     unchanged = {"rfi_cn/articles/discovered": 5, "rfi_cn/articles/unchanged": 5, "downloader/request_count": 6}
     assert evaluate(facts(stats=unchanged, coverage={}), HealthConfig()).status == "ok"
