@@ -29,6 +29,10 @@ class RedisClaims:
         added, _ = pipe.execute()
         return bool(added)
 
+    def claimed(self, url: str) -> bool:
+        """Whether a worker of the run has claimed ``url``."""
+        return bool(self.server.sismember(self.key, url))
+
     def fetching(self, url: str) -> None:
         """Count ``url`` as discovered by the run (it will be requested)."""
         pipe = self.server.pipeline()

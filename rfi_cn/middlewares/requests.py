@@ -59,6 +59,9 @@ class Claims(Protocol):
     def fetching(self, url: str) -> None:
         """``url`` will be requested (counted by the run)."""
 
+    def claimed(self, url: str) -> bool:
+        """Whether this run (or job) has claimed ``url`` already."""
+
 
 class LocalClaims:
     """Single-process claims: a set, kept in the ``JOBDIR``'s spider state when there is one."""
@@ -86,6 +89,9 @@ class LocalClaims:
 
     def fetching(self, url: str) -> None:
         """The crawl stats count it (``rfi_cn/articles/discovered``)."""
+
+    def claimed(self, url: str) -> bool:
+        return url in self.urls
 
 
 class ArticleRequestFilter:
@@ -147,12 +153,18 @@ class ArticleRequestFilter:
     def _stops_section(self, response: Response, articles: list[str]) -> bool:
         """Whether the next pages of this listing page are dropped (the crawl state says
         they hold only known articles)."""
-        if not response.meta.get(LISTING) or not articles or self.walk_all:
+        if not response.meta.get(LISTING) or self.walk_all:
             return False
-        if self.incremental.all_known(articles):
+        # Only what earlier runs exported says where they stopped: an article this run has
+        # claimed (exported by now, and so known once its file is published) says nothing of
+        # the rest of this listing; it sits here because another listing lists it too.
+        earlier = [url for url in articles if not self.claims.claimed(url)]
+        if not earlier:
+            return False
+        if self.incremental.all_known(earlier):
             self.stats.inc_value("rfi_cn/listings/stopped_by_state")
             return True
-        if self.stop_at_known and self.incremental.reached_known(articles):
+        if self.stop_at_known and self.incremental.reached_known(earlier):
             self.stats.inc_value("rfi_cn/listings/stopped_by_known")
             return True
         return False

@@ -1,0 +1,64 @@
+"""The article request filter's section stops: only what earlier runs exported ends a walk."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+
+from rfi_cn.middlewares.requests import ARTICLE, LISTING, NEXT_PAGE, ArticleRequestFilter, LocalClaims
+from rfi_cn.state.incremental import Incremental
+from rfi_cn.state.store import KnownArticle, SqliteCrawlState
+
+SECTION = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/"
+OLD = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240101-old"  # exported by an earlier run, long ago
+NEW = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20251130-new"
+NOW = datetime(2025, 12, 1, tzinfo=UTC)
+
+
+def listing_output(filtering: ArticleRequestFilter) -> list[str]:
+    """What the filter lets out of a listing page that lists OLD and NEW and links its page 2."""
+    entries = [
+        Request(NEW, meta={ARTICLE: True}),
+        Request(OLD, meta={ARTICLE: True}),
+        Request(f"{SECTION}2/", meta={LISTING: True, NEXT_PAGE: True}),
+    ]
+
+    async def result() -> AsyncIterator[Any]:
+        for entry in entries:
+            yield entry
+
+    async def collect() -> list[str]:
+        response = HtmlResponse(SECTION, request=Request(SECTION, meta={LISTING: True}), body=b"<html></html>")
+        return [entry.url async for entry in filtering.process_spider_output(response, result())]
+
+    return asyncio.run(collect())
+
+
+def make_filter(tmp_path: Path, claims: LocalClaims) -> ArticleRequestFilter:
+    state = SqliteCrawlState(tmp_path / "state.sqlite3")
+    state.record(KnownArticle("OLD", OLD, "0" * 64, "2024-01-01T08:00:00Z", "2024-01-01T09:00:00Z"))
+    crawler = get_crawler(settings_dict={"RFI_STOP_AT_KNOWN": True})
+    return ArticleRequestFilter(crawler, claims, Incremental(state, NOW, 48.0), walk_all=False)
+
+
+def test_a_listing_that_reaches_an_article_of_an_earlier_run_ends_its_section(tmp_path: Path) -> None:
+    filtering = make_filter(tmp_path, LocalClaims())
+    assert listing_output(filtering) == [NEW]  # OLD is known: not fetched; page 2 is older still
+    assert filtering.stats.get_value("rfi_cn/listings/stopped_by_known") == 1
+
+
+def test_an_article_this_run_already_claimed_does_not_end_the_section(tmp_path: Path) -> None:
+    """A backfill: OLD was exported earlier in this same run (another listing lists it too) and
+    its file is published, so the state knows it; that says nothing of this section's page 2."""
+    claims = LocalClaims()
+    claims.claim(OLD)
+    filtering = make_filter(tmp_path, claims)
+    assert listing_output(filtering) == [NEW, f"{SECTION}2/"]
+    assert filtering.stats.get_value("rfi_cn/listings/stopped_by_known") is None
