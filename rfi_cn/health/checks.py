@@ -121,6 +121,7 @@ def evaluate(facts: RunFacts, config: HealthConfig) -> Health:
         *([] if facts.distributed else _articles(facts)),
         *_failure_shares(facts, config),
         *_reject_share(facts, config),
+        *_walk_bounds(facts),
         *_publishing(facts),
         *_coverage(facts, config),
         *_drift(facts, config),
@@ -195,6 +196,13 @@ def _reject_share(facts: RunFacts, config: HealthConfig) -> list[Check]:
         return []
     share = round(100.0 * rejected / articles, 1)
     return [Check("reject_share", _passes(share <= config.reject_share, DEGRADED), share, config.reject_share)]
+
+
+def _walk_bounds(facts: RunFacts) -> list[Check]:
+    """Sections cut off by ``RFI_MAX_LISTING_PAGES`` (a bound against endless pagination, not
+    the user's ``-a max_pages``): what lay beyond was not reached, and someone should look."""
+    cut = int(facts.stats.get("rfi_cn/listings/stopped_by_max_listing_pages", 0))
+    return [Check("listing_limit", _passes(cut == 0, DEGRADED), cut, 0)] if cut else []
 
 
 def _publishing(facts: RunFacts) -> list[Check]:

@@ -130,6 +130,8 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
         room = self._page_limit() - len(self._pages(section))
         if room < len(next_pages):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_limit")
+            if self.max_pages is None or self.max_pages >= self.max_listing_pages:  # the safety bound, not -a
+                self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_max_listing_pages")
         for url in next_pages[: max(room, 0)]:
             yield self.listing_request(url, section, next_page=True)
 

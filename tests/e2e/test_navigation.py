@@ -129,6 +129,7 @@ def test_pagination_ends_at_the_limit_and_after_a_page_with_nothing_new(crawl: A
         ["/cn/重复/", "/cn/重复/?page=2"],
     )
     assert result.stats["rfi_cn/listings/stopped_by_limit"] == 1
+    assert result.stats["rfi_cn/listings/stopped_by_max_listing_pages"] == 1  # the health check's listing_limit
     assert result.stats["rfi_cn/listings/stopped_no_new"] == 1
     ids = {row["id"] for row in result.records("articles")}
     assert {f"T{number}" for number in range(1001, 1001 + ENDLESS_LIMIT)} <= ids

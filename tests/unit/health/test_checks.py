@@ -114,6 +114,13 @@ def test_a_share_of_rejects_above_the_threshold_degrades_the_run() -> None:
     assert evaluate(facts(stats=retries), HealthConfig()).status == "ok"  # 1 new reject of 36 new articles
 
 
+def test_a_section_cut_off_by_the_listing_page_bound_degrades_the_run() -> None:
+    cut = healthy_stats(**{"rfi_cn/listings/stopped_by_max_listing_pages": 2})
+    assert problems(evaluate(facts(stats=cut), HealthConfig())) == {"listing_limit": ("degraded", 2, 0)}
+    user_bound = healthy_stats(**{"rfi_cn/listings/stopped_by_limit": 3})  # -a max_pages: the user's choice
+    assert evaluate(facts(stats=user_bound), HealthConfig()).status == "ok"
+
+
 def test_all_unchanged_is_ok_but_rejected_all_fails() -> None:
     unchanged = {"rfi_cn/articles/discovered": 5, "rfi_cn/articles/unchanged": 5, "downloader/request_count": 6}
     assert evaluate(facts(stats=unchanged, coverage={}), HealthConfig()).status == "ok"
