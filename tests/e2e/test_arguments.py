@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from fixture_site.server import serving
-from fixture_site.site import build_site
 from tests.crawling import ROOT
 
 
@@ -30,15 +28,14 @@ from tests.crawling import ROOT
         ),
     ],
 )
-def test_a_bad_argument_stops_the_crawl_in_one_line(tmp_path: Path, argument: str, line: str) -> None:
-    routes, _ = build_site()
-    with serving(routes) as server:
-        command = [sys.executable, "-m", "scrapy", "crawl", "rfi_cn", "-a", argument]
-        for setting in (f"RFI_BASE_URL={server.base_url}", f"DATA_LAKE_URI={tmp_path / 'lake'}",
-                        f"CRAWL_STATE_PATH={tmp_path / 'state' / 'rfi_cn.sqlite3'}", "LOG_LEVEL=WARNING"):  # fmt: skip
-            command += ["-s", setting]
-        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
-        requests = list(server.requests)
+def test_a_bad_argument_stops_the_crawl_in_one_line(fresh_site, tmp_path: Path, argument: str, line: str) -> None:
+    server, _ = fresh_site
+    command = [sys.executable, "-m", "scrapy", "crawl", "rfi_cn", "-a", argument]
+    for setting in (f"RFI_BASE_URL={server.base_url}", f"DATA_LAKE_URI={tmp_path / 'lake'}",
+                    f"CRAWL_STATE_PATH={tmp_path / 'state' / 'rfi_cn.sqlite3'}", "LOG_LEVEL=WARNING"):  # fmt: skip
+        command += ["-s", setting]
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    requests = list(server.requests)
     assert completed.returncode == 2
     assert completed.stdout == ""
     lines = completed.stderr.splitlines()

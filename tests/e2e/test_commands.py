@@ -33,11 +33,10 @@ def files(folder: Path) -> list[str]:
     return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
 
 
-def test_check_fetches_from_the_mirror_and_writes_nothing(tmp_path: Path) -> None:
-    routes, _ = build_site()
-    with serving(routes) as server:
-        completed = scrapy(server, tmp_path, "check", "rfi_cn")
-        requested = set(server.requests)
+def test_check_fetches_from_the_mirror_and_writes_nothing(fresh_site, tmp_path: Path) -> None:
+    server, _ = fresh_site
+    completed = scrapy(server, tmp_path, "check", "rfi_cn")
+    requested = set(server.requests)
     assert completed.returncode == 0, completed.stderr
     assert "Ran 7 contracts" in completed.stderr and completed.stderr.rstrip().endswith("OK")
     assert {"/cn/", "/cn/政治/", CONTRACT_ARTICLE_PATH} <= requested
@@ -59,28 +58,26 @@ def test_parse_takes_the_real_site_url_and_runs_the_pipelines(tmp_path: Path) ->
     assert files(tmp_path) == []
 
 
-def test_parse_without_pipelines_shows_the_raw_extraction(tmp_path: Path) -> None:
-    routes, _ = build_site()
-    with serving(routes) as server:
-        completed = scrapy(server, tmp_path, "parse", "--no-pipelines", f"https://www.rfi.fr{CONTRACT_ARTICLE_PATH}")
+def test_parse_without_pipelines_shows_the_raw_extraction(fresh_site, tmp_path: Path) -> None:
+    server, _ = fresh_site
+    completed = scrapy(server, tmp_path, "parse", "--no-pipelines", f"https://www.rfi.fr{CONTRACT_ARTICLE_PATH}")
     assert completed.returncode == 0, completed.stderr
     assert "'id': 'T039'" in completed.stdout
     assert "'published_at': '2025-11-30T09:15:00Z'" not in completed.stdout
     assert files(tmp_path) == []
 
 
-def test_parse_of_an_article_already_in_the_crawl_state(tmp_path: Path) -> None:
+def test_parse_of_an_article_already_in_the_crawl_state(fresh_site, tmp_path: Path) -> None:
     """The state is neither read (the item is shown, not dropped as unchanged) nor written."""
-    routes, _ = build_site()
-    with serving(routes) as server:
-        crawl = run_crawl(server.base_url, tmp_path / "crawl", "-a", "sections=政治", "-a", "max_pages=1")
-        assert crawl.returncode == 0, crawl.log[-2000:]
-        state = tmp_path / "crawl" / "crawl-state.sqlite3"
-        before = state.read_bytes()
-        command = [sys.executable, "-m", "scrapy", "parse", f"https://www.rfi.fr{CONTRACT_ARTICLE_PATH}"]
-        command += ["-s", f"RFI_BASE_URL={server.base_url}", "-s", f"CRAWL_STATE_PATH={state}"]
-        command += ["-s", f"DATA_LAKE_URI={tmp_path / 'lake'}", "-s", "LOG_LEVEL=INFO"]
-        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=90)
+    server, _ = fresh_site
+    crawl = run_crawl(server.base_url, tmp_path / "crawl", "-a", "sections=政治", "-a", "max_pages=1")
+    assert crawl.returncode == 0, crawl.log[-2000:]
+    state = tmp_path / "crawl" / "crawl-state.sqlite3"
+    before = state.read_bytes()
+    command = [sys.executable, "-m", "scrapy", "parse", f"https://www.rfi.fr{CONTRACT_ARTICLE_PATH}"]
+    command += ["-s", f"RFI_BASE_URL={server.base_url}", "-s", f"CRAWL_STATE_PATH={state}"]
+    command += ["-s", f"DATA_LAKE_URI={tmp_path / 'lake'}", "-s", "LOG_LEVEL=INFO"]
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=90)
     assert completed.returncode == 0, completed.stderr
     assert "'id': 'T039'" in completed.stdout
     assert "Task exception was never retrieved" not in completed.stderr

@@ -20,8 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from fixture_site.server import serving
-from fixture_site.site import build_site
 from tests.crawling import FAST, ROOT
 
 pytestmark = pytest.mark.slow
@@ -51,7 +49,7 @@ def run(command: list[str], env: dict[str, str], timeout: float = 900) -> subpro
     return completed
 
 
-def test_the_readme_commands_install_into_a_fresh_virtual_environment(tmp_path: Path) -> None:
+def test_the_readme_commands_install_into_a_fresh_virtual_environment(fresh_site, tmp_path: Path) -> None:
     reason = registry_unreachable()
     if reason:
         pytest.skip(reason)
@@ -66,14 +64,13 @@ def test_the_readme_commands_install_into_a_fresh_virtual_environment(tmp_path: 
     assert (venv / "pyvenv.cfg").exists()
     assert run([str(venv / "bin" / "scrapy"), "list"], env).stdout == "rfi_cn\n"
     workdir = tmp_path / "crawl"
-    routes, _ = build_site()
-    with serving(routes) as server:
-        command = [python, "-m", "scrapy", "crawl", "rfi_cn", "-a", "sections=中国", "-a", "max_pages=1"]
-        settings = {**FAST, "RFI_BASE_URL": server.base_url, "DATA_LAKE_URI": str(workdir / "lake"),
-                    "CRAWL_STATE_PATH": str(workdir / "state.sqlite3")}  # fmt: skip
-        for name, value in settings.items():
-            command += ["-s", f"{name}={value}"]
-        crawl = run(command, env, timeout=120)
+    server, _ = fresh_site
+    command = [python, "-m", "scrapy", "crawl", "rfi_cn", "-a", "sections=中国", "-a", "max_pages=1"]
+    settings = {**FAST, "RFI_BASE_URL": server.base_url, "DATA_LAKE_URI": str(workdir / "lake"),
+                "CRAWL_STATE_PATH": str(workdir / "state.sqlite3")}  # fmt: skip
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    crawl = run(command, env, timeout=120)
     assert "'rfi_cn/articles/exported': 6," in crawl.stderr
     assert "'rfi_cn/articles/unaccounted': 0," in crawl.stderr
     assert len(list((workdir / "lake" / "rfi_cn" / "articles").glob("dt=*/part-*.jsonl"))) == 1

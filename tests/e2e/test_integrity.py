@@ -18,21 +18,13 @@ from pathlib import Path
 import pytest
 
 from fixture_site.integrity import article_path, article_url, failing, with_lone_surrogate
-from fixture_site.server import FixtureServer, serving
-from fixture_site.site import SiteFacts, build_site
+from fixture_site.server import FixtureServer
 from tests.crawling import run_crawl
 from tests.lake_invariants import check_lake, known_ids, manifest_path
 
 ECONOMY = ["T020", "T035", "T036", "T037"]  # the 经贸 section's articles
 # Nothing is inside the refresh window: only retries and new articles are fetched again.
 LATER = {"INCREMENTAL_NOW": "2026-06-01T00:00:00Z", "INCREMENTAL_REFRESH_HOURS": "1"}
-
-
-@pytest.fixture
-def site() -> Iterator[tuple[FixtureServer, SiteFacts]]:
-    routes, facts = build_site()
-    with serving(routes) as server:
-        yield server, facts
 
 
 def article_requests(server: FixtureServer) -> list[str]:
@@ -47,8 +39,8 @@ def retries(state: Path) -> list[tuple[str, str, int]]:
 # --- Item 3: a record that cannot be written -------------------------------------------
 
 
-def test_a_lone_surrogate_is_a_schema_reject_and_every_count_is_of_written_rows(site, tmp_path: Path) -> None:
-    server, facts = site
+def test_a_lone_surrogate_is_a_schema_reject_and_every_count_is_of_written_rows(fresh_site, tmp_path: Path) -> None:
+    server, facts = fresh_site
     poisoned = article_path(facts.article_paths, 35)
     with_lone_surrogate(server.routes, poisoned)
     result = run_crawl(server.base_url, tmp_path, "-a", "sections=经贸")
@@ -87,8 +79,8 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_full_disk_publishes_no_torn_file_and_records_nothing(site, tmp_path: Path, small_disk: Path) -> None:
-    server, facts = site
+def test_a_full_disk_publishes_no_torn_file_and_records_nothing(fresh_site, tmp_path: Path, small_disk: Path) -> None:
+    server, facts = fresh_site
     state = tmp_path / "state.sqlite3"
     settings = {"DATA_LAKE_URI": str(small_disk / "lake"), "CRAWL_STATE_PATH": str(state), "RFI_JOB_ID": "full"}
     result = run_crawl(server.base_url, tmp_path / "run1", settings=settings)
@@ -123,8 +115,8 @@ def _article_store_lines(log: str) -> str:
     return "\n".join(line for line in log.splitlines() if "/rfi_cn/articles/" in line)
 
 
-def test_a_manifest_that_cannot_be_written_is_a_storage_error(site, tmp_path: Path) -> None:
-    server, _ = site
+def test_a_manifest_that_cannot_be_written_is_a_storage_error(fresh_site, tmp_path: Path) -> None:
+    server, _ = fresh_site
     (tmp_path / "lake" / "rfi_cn").mkdir(parents=True)
     (tmp_path / "lake" / "rfi_cn" / "_manifests").write_text("not a folder")
     result = run_crawl(server.base_url, tmp_path, "-a", "sections=经贸")
@@ -134,8 +126,8 @@ def test_a_manifest_that_cannot_be_written_is_a_storage_error(site, tmp_path: Pa
     assert stats["rfi_cn/articles/exported"] == len(result.records("articles")) == 4
 
 
-def test_a_non_atomic_lake_storage_is_refused(site, tmp_path: Path) -> None:
-    server, _ = site
+def test_a_non_atomic_lake_storage_is_refused(fresh_site, tmp_path: Path) -> None:
+    server, _ = fresh_site
     result = run_crawl(
         server.base_url, tmp_path, "-a", "sections=经贸", settings={"DATA_LAKE_URI": "ftp://127.0.0.1:9/lake"}
     )
@@ -144,8 +136,8 @@ def test_a_non_atomic_lake_storage_is_refused(site, tmp_path: Path) -> None:
     assert server.requests == []
 
 
-def test_an_allowed_non_atomic_storage_that_fails_records_nothing(site, tmp_path: Path) -> None:
-    server, _ = site
+def test_an_allowed_non_atomic_storage_that_fails_records_nothing(fresh_site, tmp_path: Path) -> None:
+    server, _ = fresh_site
     free = _closed_port()
     settings = {"DATA_LAKE_URI": f"ftp://127.0.0.1:{free}/lake", "DATA_LAKE_ALLOW_NON_ATOMIC": "True"}
     result = run_crawl(server.base_url, tmp_path, "-a", "sections=经贸", settings=settings)
@@ -166,8 +158,8 @@ def _closed_port() -> int:
 # --- Item 5: -O replaces the lake's article feed ----------------------------------------
 
 
-def test_output_option_writes_no_state_and_the_next_run_fetches_everything(site, tmp_path: Path) -> None:
-    server, _ = site
+def test_output_option_writes_no_state_and_the_next_run_fetches_everything(fresh_site, tmp_path: Path) -> None:
+    server, _ = fresh_site
     state = {"CRAWL_STATE_PATH": str(tmp_path / "state.sqlite3")}
     out = tmp_path / "out.jsonl"
     first = run_crawl(server.base_url, tmp_path / "run1", "-a", "sections=经贸", "-O", str(out), settings=state)
@@ -186,8 +178,8 @@ def test_output_option_writes_no_state_and_the_next_run_fetches_everything(site,
 # --- Item 6: failures and rejects are retried by the next runs ---------------------------
 
 
-def test_failed_and_rejected_articles_are_retried_by_later_runs_but_gone_ones_not(site, tmp_path: Path) -> None:
-    server, facts = site
+def test_failed_and_rejected_articles_are_retried_by_later_runs_but_gone_ones_not(fresh_site, tmp_path: Path) -> None:
+    server, facts = fresh_site
     state = tmp_path / "state.sqlite3"
     settings = {**LATER, "CRAWL_STATE_PATH": str(state), "RETRY_TIMES": "0", "RFI_RETRY_RUNS": "2"}
     flaky = article_path(facts.article_paths, 32)  # on 国际's page 2, with the 404 (T033) and the reject (T034)

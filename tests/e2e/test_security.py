@@ -13,7 +13,6 @@ import pickle
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,7 @@ from scrapy.settings import Settings
 from w3lib.url import safe_url_string
 
 from fixture_site.security import EndlessHeaders, RecordAgents, gzip_bomb
-from fixture_site.server import FixtureServer, serving
-from fixture_site.site import Page, SiteFacts, build_site
+from fixture_site.site import Page, SiteFacts
 from rfi_cn.distributed import run_key
 from tests.crawling import ROOT, CrawlResult, crawl_command, crawl_result, run_crawl
 from tests.redis_server import redis_server
@@ -35,16 +33,9 @@ SITE = "https://www.rfi.fr"
 WORKER_ACL = (
     "on resetkeys ~rfi_cn:* resetchannels -@all "
     "+ping +multi +exec +zadd +zrange +zremrangebyrank +zcard +sadd +srem +smembers +scard "
-    "+hget +hmget +hset +hdel +hincrby +hgetall +set +del +exists +expire +rename +scan"
+    "+hget +hmget +hset +hdel +hincrby +hgetall +set +del +exists +expire +rename +scan +sismember"
 )
 VICTIM = "测试新闻0005"  # the article a hostile route replaces (listed on /cn/中国/)
-
-
-@pytest.fixture
-def site() -> Iterator[tuple[FixtureServer, SiteFacts]]:
-    routes, facts = build_site()
-    with serving(routes) as server:
-        yield server, facts
 
 
 def victim_path(facts: SiteFacts) -> str:
@@ -79,8 +70,8 @@ class _Touch:
         return (os.system, (f"touch {self.path}",))
 
 
-def test_a_pickle_pushed_into_the_run_queue_runs_nothing_and_the_crawl_finishes(site, tmp_path: Path) -> None:
-    server, facts = site
+def test_a_pickle_pushed_into_the_run_queue_runs_nothing_and_the_crawl_finishes(fresh_site, tmp_path: Path) -> None:
+    server, facts = fresh_site
     marker = tmp_path / "pwned"
     run = "attacked"
     hostile = [
@@ -140,8 +131,8 @@ def peak_memory_kib(command: list[str]) -> tuple[int, int]:
     return int(code), int(peak)
 
 
-def test_endless_headers_end_as_too_large_with_flat_memory(site, tmp_path: Path) -> None:
-    server, facts = site
+def test_endless_headers_end_as_too_large_with_flat_memory(fresh_site, tmp_path: Path) -> None:
+    server, facts = fresh_site
     clean_code, clean_peak = peak_memory_kib(crawl_command(server.base_url, tmp_path / "clean"))
     assert clean_code == 0
 
@@ -165,8 +156,8 @@ def test_endless_headers_end_as_too_large_with_flat_memory(site, tmp_path: Path)
     assert bomb.requests == 1  # not retried: a hostile answer is not a network fault
 
 
-def test_one_endless_header_line_ends_as_too_large(site, tmp_path: Path) -> None:
-    server, facts = site
+def test_one_endless_header_line_ends_as_too_large(fresh_site, tmp_path: Path) -> None:
+    server, facts = fresh_site
     path = victim_path(facts)
     bomb = EndlessHeaders(limit=64 * 1024 * 1024, one_line=True)
     server.routes[path] = Page(200, b"", fault=bomb)
@@ -178,8 +169,8 @@ def test_one_endless_header_line_ends_as_too_large(site, tmp_path: Path) -> None
     assert bomb.requests == 1
 
 
-def test_too_many_small_headers_end_as_too_large(site, tmp_path: Path) -> None:
-    server, facts = site
+def test_too_many_small_headers_end_as_too_large(fresh_site, tmp_path: Path) -> None:
+    server, facts = fresh_site
     path = victim_path(facts)
     server.routes[path] = Page(200, b"<html></html>", headers={f"X-Many-{n}": "1" for n in range(201)})
     result = run_crawl(server.base_url, tmp_path)
@@ -188,8 +179,8 @@ def test_too_many_small_headers_end_as_too_large(site, tmp_path: Path) -> None:
     assert errors == ["ResponseTooLargeError: more than RFI_MAX_HEADER_COUNT (200) response headers"]
 
 
-def test_a_gzip_bomb_ends_as_too_large(site, tmp_path: Path) -> None:
-    server, facts = site
+def test_a_gzip_bomb_ends_as_too_large(fresh_site, tmp_path: Path) -> None:
+    server, facts = fresh_site
     path = victim_path(facts)
     server.routes[path] = Page(200, gzip_bomb(32 * 1024 * 1024), headers={"Content-Encoding": "gzip"})
     result = run_crawl(server.base_url, tmp_path)
@@ -214,11 +205,11 @@ REFUSED = "rfi_cn: refusing to start: {} must match [A-Za-z0-9._-]{{1,128}}"
     ],
 )
 def test_an_unsafe_name_stops_the_run_before_anything_is_written(
-    site, tmp_path: Path, arguments: list[str], env: dict[str, str], status: int, message: str
+    fresh_site, tmp_path: Path, arguments: list[str], env: dict[str, str], status: int, message: str
 ) -> None:
     """A Scrapyd argument is refused with the other arguments (exit 2); a setting or
     environment variable by the SafeNames add-on (exit 1)."""
-    server, _ = site
+    server, _ = fresh_site
     workdir = tmp_path / "a" / "b" / "c" / "work"  # deep enough for the ../ to land inside tmp_path
     result = run_crawl(server.base_url, workdir, *arguments, env={"SCRAPY_JOB": "", **env})
 
@@ -229,8 +220,8 @@ def test_an_unsafe_name_stops_the_run_before_anything_is_written(
     assert written == ["a/b/c/work/crawl.log"]
 
 
-def test_a_safe_job_id_names_the_part_files_and_manifest(site, tmp_path: Path) -> None:
-    server, _ = site
+def test_a_safe_job_id_names_the_part_files_and_manifest(fresh_site, tmp_path: Path) -> None:
+    server, _ = fresh_site
     result = run_crawl(server.base_url, tmp_path, "-a", "_job=2026-12-03T08.00_job-1")
     assert result.returncode == 0
     parts = sorted(path.name for path in (result.lake / "rfi_cn").rglob("part-*"))
@@ -241,8 +232,8 @@ def test_a_safe_job_id_names_the_part_files_and_manifest(site, tmp_path: Path) -
 # --- 5. The operator's User-Agent ---------------------------------------------------------
 
 
-def test_the_user_agent_names_the_operator_contact(site, tmp_path: Path) -> None:
-    server, _ = site
+def test_the_user_agent_names_the_operator_contact(fresh_site, tmp_path: Path) -> None:
+    server, _ = fresh_site
     recorder = RecordAgents()
     for page in server.routes.values():
         if page.fault is None:
