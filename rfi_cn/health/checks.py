@@ -122,6 +122,7 @@ def evaluate(facts: RunFacts, config: HealthConfig) -> Health:
         *_failure_shares(facts, config),
         *_reject_share(facts, config),
         *_walk_bounds(facts),
+        *_state_writes(facts),
         *_publishing(facts),
         *_coverage(facts, config),
         *_drift(facts, config),
@@ -203,6 +204,13 @@ def _walk_bounds(facts: RunFacts) -> list[Check]:
     the user's ``-a max_pages``): what lay beyond was not reached, and someone should look."""
     cut = int(facts.stats.get("rfi_cn/listings/stopped_by_max_listing_pages", 0))
     return [Check("listing_limit", _passes(cut == 0, DEGRADED), cut, 0)] if cut else []
+
+
+def _state_writes(facts: RunFacts) -> list[Check]:
+    """Crawl-state writes that failed: nothing is lost, but the next run re-exports what this
+    one published (readers de-duplicate by id) and stops its walks later."""
+    errors = int(facts.stats.get("rfi_cn/state/write_errors", 0))
+    return [Check("state_writes", DEGRADED, errors, 0)] if errors else []
 
 
 def _publishing(facts: RunFacts) -> list[Check]:

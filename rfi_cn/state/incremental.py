@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -245,15 +245,26 @@ class CrawlStateRecorder:
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(exception, UnchangedArticle):
-            incremental_for(self.crawler).touch(exception.article_id)
+            self._write("touch", lambda: incremental_for(self.crawler).touch(exception.article_id))
 
     def feed_slot_closed(self, slot: FeedSlot) -> None:
         articles = self.articles.pop(slot, [])
         attempts = self.attempts.pop(slot, [])
         if published(slot):
             incremental = incremental_for(self.crawler)
-            incremental.record_many(articles)
-            incremental.note_attempts(attempts)
+            self._write("record", lambda: incremental.record_many(articles))
+            self._write("attempts", lambda: incremental.note_attempts(attempts))
+
+    def _write(self, what: str, write: Callable[[], None]) -> None:
+        """A state write that fails (locked, full, gone) loses no article: the next run fetches
+        and exports it again. It is counted (``rfi_cn/state/write_errors``, which the run
+        health reports as ``degraded``) and logged, instead of vanishing in a signal handler."""
+        try:
+            write()
+        except Exception:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("rfi_cn/state/write_errors")
+            logger.error("Crawl state %s failed: the next run fetches these articles again", what, exc_info=True)
 
     def feed_exporter_closed(self) -> None:
         incremental_for(self.crawler).close()

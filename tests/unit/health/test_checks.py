@@ -121,6 +121,11 @@ def test_a_section_cut_off_by_the_listing_page_bound_degrades_the_run() -> None:
     assert evaluate(facts(stats=user_bound), HealthConfig()).status == "ok"
 
 
+def test_a_failed_crawl_state_write_degrades_the_run() -> None:
+    stats = healthy_stats(**{"rfi_cn/state/write_errors": 2})
+    assert problems(evaluate(facts(stats=stats), HealthConfig())) == {"state_writes": ("degraded", 2, 0)}
+
+
 def test_all_unchanged_is_ok_but_rejected_all_fails() -> None:
     unchanged = {"rfi_cn/articles/discovered": 5, "rfi_cn/articles/unchanged": 5, "downloader/request_count": 6}
     assert evaluate(facts(stats=unchanged, coverage={}), HealthConfig()).status == "ok"

@@ -112,3 +112,15 @@ def test_without_the_lakes_article_feed_the_state_is_not_written(
     recorder, _ = recorder_for(tmp_path, FEEDS={str(tmp_path / "out.jsonl"): {"format": "jsonlines"}})
     assert recorder.writing is False
     assert caplog.text.count("the crawl state is not written in this run") == 1
+
+
+def test_a_state_write_that_fails_is_counted_not_raised(tmp_path: Path) -> None:
+    recorder, _ = recorder_for(tmp_path)
+    slot = Slot(published=True)
+    recorder.row_written(article(1), slot)  # type: ignore[arg-type]
+    state = incremental_for(recorder.crawler).state
+    assert state is not None
+    state.connection.close()  # the database is gone from under the crawl
+    recorder.feed_slot_closed(slot)  # type: ignore[arg-type]
+    assert recorder.crawler.stats is not None
+    assert recorder.crawler.stats.get_value("rfi_cn/state/write_errors") == 1
