@@ -8,7 +8,7 @@ place that turns crawl stats into those counts and ``unaccounted``
 (``discovered`` minus the outcomes); the crawl stats, the run manifest and the
 distributed run totals all use it.
 
-``reject`` and ``failure_record`` build the two kinds of records with a reason
+``reject``, ``failure_record`` and ``parse_error_record`` build the two kinds of records with a reason
 class (``failure_reason``).
 
 ``ArticleAccounting`` counts records by kind and reason in the crawl stats
@@ -133,6 +133,19 @@ IGNORED_REASONS = {"Forbidden by robots.txt": "robots", "max redirections reache
 def reject(url: str | None, reason: str, detail: str | None = None, item_id: str | None = None) -> RejectItem:
     """A reject record: the page was fetched, but is not a valid article."""
     return RejectItem(url=url, id=item_id, reason=reason, detail=detail, rejected_at=utc_now_iso())
+
+
+def parse_error_record(url: str, kind: str, error: BaseException) -> FailureItem:
+    """The failure record of a page whose callback raised ``error``."""
+    return FailureItem(
+        url=url,
+        kind=kind,
+        reason="parse_error",
+        status=None,
+        error=f"{type(error).__name__}: {error}",
+        retries=0,
+        failed_at=utc_now_iso(),
+    )
 
 
 def failure_record(failure: Failure, request: Request, kind: str) -> FailureItem:

@@ -20,26 +20,13 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
+from rfi_cn.accounting import parse_error_record
 from rfi_cn.items import ArticleItem, FailureItem, RejectItem
 from rfi_cn.middlewares.requests import ARTICLE
-from rfi_cn.normalise.dates import utc_now_iso
 
 logger = logging.getLogger(__name__)
 
 OUTCOME_YIELDED = "rfi_outcome_yielded"  # meta: the article page's callback yielded its outcome
-
-
-def parse_error_record(url: str, kind: str, error: BaseException) -> FailureItem:
-    """The failure record of a page whose callback raised ``error``."""
-    return FailureItem(
-        url=url,
-        kind=kind,
-        reason="parse_error",
-        status=None,
-        error=f"{type(error).__name__}: {error}",
-        retries=0,
-        failed_at=utc_now_iso(),
-    )
 
 
 class CallbackErrors:
