@@ -18,8 +18,8 @@ from typing import Any
 
 from rfi_cn.names import SAFE_NAME
 
-# The same list as rfi_cn.spiders.sources.SOURCES (a unit test keeps them equal); this
-# module imports nothing from Scrapy, so any command or tool can check arguments.
+# The discovery sources (rfi_cn.spiders.sources reads them from here): this module imports
+# nothing from Scrapy, so any command or tool can check arguments.
 SOURCES = ("sections", "rss", "sitemaps", "archives", "tags", "authors")
 TRUE = ("1", "true", "yes")
 FALSE = ("0", "false", "no")

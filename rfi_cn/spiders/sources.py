@@ -51,8 +51,8 @@ from rfi_cn.site import (
     path_of,
     site_path_url,
 )
+from rfi_cn.spiders.arguments import SOURCES
 
-SOURCES = ("sections", "rss", "sitemaps", "archives", "tags", "authors")
 BACKFILL_SOURCES = ("sitemaps", "archives")
 
 

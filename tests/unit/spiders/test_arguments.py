@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 
-from rfi_cn.spiders import sources
-from rfi_cn.spiders.arguments import SOURCES, ArgumentError, check_arguments
+from rfi_cn.spiders.arguments import ArgumentError, check_arguments
 
 
 def test_good_arguments_are_parsed() -> None:
@@ -120,7 +119,3 @@ def test_bad_arguments_are_refused_in_one_line(arguments: dict[str, str], line: 
         check_arguments(arguments)
     assert str(raised.value) == line
     assert "\n" not in str(raised.value)
-
-
-def test_the_sources_are_the_spiders() -> None:
-    assert SOURCES == sources.SOURCES
