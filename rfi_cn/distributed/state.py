@@ -5,7 +5,8 @@ all workers agree on what is already exported. Same interface as the sqlite
 store (``rfi_cn.state.store.CrawlState``). Layout, under ``REDIS_STATE_KEY``:
 ``<key>:article:<id>`` a hash per article, ``<key>:urls`` a hash from the
 article's URL key (its decoded path) to its id, ``<key>:retries`` a hash from the URL
-key of a failed or rejected article to its retry entry (JSON). These keys never expire:
+key of a failed or rejected article to its retry entry (JSON), ``<key>:meta`` a hash of what
+the runs keep about themselves (``last_walk``, ``feed_distrusted``). These keys never expire:
 deleting them resets the state, as deleting the sqlite file does.
 """
 
@@ -51,6 +52,7 @@ class RedisCrawlState:
             content_hash=str(row["content_hash"]),
             published_at=row["published_at"],  # stored as "" when unknown
             last_seen=str(row["last_seen"]),
+            modified_at=row["modified_at"],  # absent in hashes written before it was kept
         )
 
     def record(self, article: KnownArticle) -> None:
@@ -68,9 +70,11 @@ class RedisCrawlState:
             pipe.hdel(f"{self.key}:retries", url_key(article.url))
         pipe.execute()
 
-    def touch(self, article_id: str, seen_at: str) -> None:
+    def touch(self, article_id: str, seen_at: str, modified_at: str | None = None) -> None:
         if self.server.exists(f"{self.key}:article:{article_id}"):
             self.server.hset(f"{self.key}:article:{article_id}", "last_seen", seen_at)
+            if modified_at:
+                self.server.hset(f"{self.key}:article:{article_id}", "modified_at", modified_at)
             url = self.server.hget(f"{self.key}:article:{article_id}", "url")
             if url:
                 self.server.hdel(f"{self.key}:retries", url_key(str(url)))
@@ -95,6 +99,19 @@ class RedisCrawlState:
             for entry in entries
             if int(entry["attempts"]) <= max_attempts and entry["reason"] not in never
         ]
+
+    def is_empty(self) -> bool:
+        return not self.server.exists(f"{self.key}:urls")  # (EXISTS: in the worker ACL, docs/security.md)
+
+    def get_meta(self, name: str) -> str | None:
+        value = self.server.hget(f"{self.key}:meta", name)
+        return str(value) if value is not None else None
+
+    def set_meta(self, name: str, value: str | None) -> None:
+        if value is None:
+            self.server.hdel(f"{self.key}:meta", name)
+        else:
+            self.server.hset(f"{self.key}:meta", name, value)
 
     def close(self) -> None:
         self.server.close()

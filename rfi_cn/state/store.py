@@ -41,6 +41,9 @@ class KnownArticle:
     content_hash: str
     published_at: str | None
     last_seen: str
+    # What the exported text is as of: the change feed's ``lastmod`` when the article came
+    # through it, else the run's time. ``None`` in rows written before it was kept.
+    modified_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,21 @@ class CrawlState(Protocol):
         """Remember exported articles in one transaction; they leave the retry list."""
         ...
 
-    def touch(self, article_id: str, seen_at: str) -> None:
-        """Note that a known article was seen again, unchanged (it leaves the retry list)."""
+    def touch(self, article_id: str, seen_at: str, modified_at: str | None = None) -> None:
+        """Note that a known article was seen again, unchanged (it leaves the retry list);
+        ``modified_at``, when given, replaces the recorded one."""
+        ...
+
+    def is_empty(self) -> bool:
+        """True when no article was ever recorded."""
+        ...
+
+    def get_meta(self, name: str) -> str | None:
+        """A value the runs keep about themselves (``last_walk``, ``feed_distrusted``), or ``None``."""
+        ...
+
+    def set_meta(self, name: str, value: str | None) -> None:
+        """Keep (or, with ``None``, forget) a value about the runs."""
         ...
 
     def note_attempts(self, outcomes: Sequence[tuple[str, str]], seen_at: str) -> None:
@@ -114,7 +130,8 @@ CREATE TABLE IF NOT EXISTS articles (
     url_key TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     published_at TEXT,
-    last_seen TEXT NOT NULL
+    last_seen TEXT NOT NULL,
+    modified_at TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_url_key ON articles (url_key);
 CREATE TABLE IF NOT EXISTS retries (
@@ -124,15 +141,20 @@ CREATE TABLE IF NOT EXISTS retries (
     attempts INTEGER NOT NULL,
     last_attempt TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 _UPSERT = (
-    "INSERT INTO articles (id, url, url_key, content_hash, published_at, last_seen)"
-    " VALUES (:id, :url, :url_key, :content_hash, :published_at, :last_seen)"
+    "INSERT INTO articles (id, url, url_key, content_hash, published_at, last_seen, modified_at)"
+    " VALUES (:id, :url, :url_key, :content_hash, :published_at, :last_seen, :modified_at)"
     " ON CONFLICT (id) DO UPDATE SET url = excluded.url,"
     " url_key = excluded.url_key, content_hash = excluded.content_hash,"
-    " published_at = excluded.published_at, last_seen = excluded.last_seen"
+    " published_at = excluded.published_at, last_seen = excluded.last_seen,"
+    " modified_at = excluded.modified_at"
 )
-_COLUMNS = "id, url, content_hash, published_at, last_seen"
+_COLUMNS = "id, url, content_hash, published_at, last_seen, modified_at"
 
 
 class SqliteCrawlState:
@@ -146,6 +168,10 @@ class SqliteCrawlState:
         self.connection.execute("PRAGMA journal_mode = WAL")
         self.connection.execute("PRAGMA synchronous = NORMAL")
         self.connection.executescript(_SCHEMA)
+        columns = {row[1] for row in self.connection.execute("PRAGMA table_info(articles)")}
+        if "modified_at" not in columns:  # a state file written before the column existed: its rows read NULL
+            with contextlib.suppress(sqlite3.OperationalError):  # another job added it meanwhile
+                self.connection.execute("ALTER TABLE articles ADD COLUMN modified_at TEXT")
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> SqliteCrawlState:
@@ -172,9 +198,12 @@ class SqliteCrawlState:
             self.connection.executemany(_UPSERT, rows)
             self.connection.executemany("DELETE FROM retries WHERE url_key = :url_key", rows)
 
-    def touch(self, article_id: str, seen_at: str) -> None:
+    def touch(self, article_id: str, seen_at: str, modified_at: str | None = None) -> None:
         with self._transaction():
-            self.connection.execute("UPDATE articles SET last_seen = ? WHERE id = ?", (seen_at, article_id))
+            self.connection.execute(
+                "UPDATE articles SET last_seen = ?, modified_at = coalesce(?, modified_at) WHERE id = ?",
+                (seen_at, modified_at, article_id),
+            )
             self.connection.execute(
                 "DELETE FROM retries WHERE url_key IN (SELECT url_key FROM articles WHERE id = ?)", (article_id,)
             )
@@ -195,6 +224,22 @@ class SqliteCrawlState:
             "SELECT url, reason, attempts FROM retries WHERE attempts <= ? ORDER BY url_key", (max_attempts,)
         ).fetchall()
         return [RetryEntry(*row) for row in rows if row[1] not in never]
+
+    def is_empty(self) -> bool:
+        return self.connection.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+
+    def get_meta(self, name: str) -> str | None:
+        row = self.connection.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, name: str, value: str | None) -> None:
+        if value is None:
+            self.connection.execute("DELETE FROM meta WHERE name = ?", (name,))
+        else:
+            self.connection.execute(
+                "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
