@@ -186,10 +186,20 @@ INCREMENTAL_NOW = None  # the clock; an ISO time pins "now" (replays, tests)
 # Listings are newest first: a listing page that lists an article known and older than the
 # refresh window ends its section's walk (its next pages hold older, known articles).
 RFI_STOP_AT_KNOWN = True
-# A change feed read first by a run that reads the state (rfi_cn/spiders/feed.py): a path under
-# /sitemaps/cn/, e.g. "/sitemaps/cn/news.xml" (the news sitemap, the last two days). When an
-# article of its oldest day is known, the sections are not walked. None: always walk.
-RFI_CHANGE_FEED = None
+# A change feed read first by a run whose crawl state holds articles (rfi_cn/spiders/feed.py):
+# a path under /sitemaps/cn/; the news sitemap lists the last two days with lastmod. When an
+# article of its oldest day is known, the sections are not walked (unless a walk is due, below),
+# and a known article is fetched again only when its lastmod is later than at its export.
+# A feed that fails (404, 403, redirect, too big, garbage) costs one request; the walk follows.
+# None: always walk, and refresh by INCREMENTAL_REFRESH_HOURS alone.
+RFI_CHANGE_FEED = "/sitemaps/cn/news.xml"
+RFI_CHANGE_FEED_MAX_BYTES = 4 * 1024 * 1024  # the feed's body (inflated too); a news sitemap of 1,000 URLs is ~1 MB
+RFI_CHANGE_FEED_MAX_URLS = 1000  # a news sitemap holds at most 1,000: a longer feed is ignored (the walk follows)
+# The safety net against a feed that parses but lies (lists some sections, goes stale): a run
+# walks the sections anyway when the last walk (kept in the crawl state) is older than this.
+# A walk that finds a new article the feed should have listed counts rfi_cn/change_feed/missed
+# (health degraded) and makes every run walk until a walk finds the feed complete. 0: always walk.
+RFI_WALK_EVERY_HOURS = 168.0
 # Article URLs that failed or were rejected are kept in the crawl state and requested
 # directly by the next runs, up to this many runs (404/410 "gone" ones never).
 RFI_RETRY_RUNS = 3

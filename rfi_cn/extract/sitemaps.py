@@ -8,6 +8,7 @@ must stay under ``/sitemaps/cn/``; listed pages must be /cn/ articles.
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any, NamedTuple
 
 import lxml.etree
@@ -32,6 +33,14 @@ class NewsSitemap(Sitemap):
         if entry is not None and published:
             entry["publication_date"] = published
         return entry
+
+
+class FeedEntry(NamedTuple):
+    """One article of a change feed (a news sitemap): its URL, ``lastmod`` and publication date, as written."""
+
+    url: str
+    lastmod: str | None
+    published: str | None
 
 
 class SitemapLinks(NamedTuple):
@@ -82,3 +91,27 @@ def entry_in_range(url: str, entry: dict[str, Any], dates: DateRange) -> bool:
     if day is not None:
         return dates.contains(day)
     return dates.modified_since(day_of(entry.get("lastmod")))
+
+
+def feed_entries(body: bytes, page_url: str, dates: DateRange, limit: int) -> list[FeedEntry] | None:
+    """The distinct article entries of a urlset (a news sitemap) within ``dates``, in document
+    order, with their ``lastmod`` and ``news:publication_date``. ``None`` when the document is no
+    urlset (an index, HTML, garbage) or lists more than ``limit`` URLs (a news sitemap holds at
+    most 1,000): such a feed is not trusted at all."""
+    try:
+        sitemap = NewsSitemap(body)
+        if sitemap.type != "urlset":
+            return None
+        listed = list(islice(sitemap, limit + 1))
+    except (lxml.etree.XMLSyntaxError, StopIteration):  # empty or not XML at all
+        return None
+    if len(listed) > limit:
+        return None
+    entries: dict[str, FeedEntry] = {}
+    for entry in listed:
+        url = link_url(entry.get("loc", ""), page_url)
+        if url is None or not is_article_url(url) or url in entries or not entry_in_range(url, entry, dates):
+            continue
+        lastmod = str(entry.get("lastmod") or "").strip() or None
+        entries[url] = FeedEntry(url, lastmod, entry.get("publication_date") or None)
+    return list(entries.values())

@@ -126,6 +126,7 @@ def evaluate(facts: RunFacts, config: HealthConfig) -> Health:
         *_publishing(facts),
         *_coverage(facts, config),
         *_drift(facts, config),
+        *_change_feed(facts),
     ]
     status = max((check.status for check in checks), key=SEVERITY.__getitem__, default=OK)
     return Health(status, tuple(checks))
@@ -211,6 +212,17 @@ def _state_writes(facts: RunFacts) -> list[Check]:
     one published (readers de-duplicate by id) and stops its walks later."""
     errors = int(facts.stats.get("rfi_cn/state/write_errors", 0))
     return [Check("state_writes", DEGRADED, errors, 0)] if errors else []
+
+
+def _change_feed(facts: RunFacts) -> list[Check]:
+    """New articles the walk found that the change feed should have listed (published inside its
+    time span): nothing is lost (the walk fetched them), but the feed is not to be trusted alone;
+    the crawl state makes every run walk until a walk finds it complete. Present when a walk
+    was compared with a feed."""
+    if "rfi_cn/change_feed/missed" not in facts.stats:
+        return []
+    missed = int(facts.stats["rfi_cn/change_feed/missed"])
+    return [Check("change_feed", _passes(missed == 0, DEGRADED), missed, 0)]
 
 
 def _publishing(facts: RunFacts) -> list[Check]:

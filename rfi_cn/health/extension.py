@@ -31,7 +31,7 @@ from rfi_cn.health.network import NetworkErrorHint
 from rfi_cn.items import ArticleItem, FailureItem
 from rfi_cn.lake.addon import writes_manifest
 from rfi_cn.lake.storages import storage_for
-from rfi_cn.middlewares.requests import LISTING
+from rfi_cn.middlewares.requests import FEED, LISTING
 from rfi_cn.site import FRONT_PAGE, SITE_ORIGIN
 
 logger = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class RunHealth:
         url = first_url(request)
         if url == FRONT_PAGE:
             self.front_page_requested = True
-        if request.meta.get("is_start_request"):
+        if request.meta.get("is_start_request") and not request.meta.get(FEED):  # the feed has a fallback
             self.start_pages.setdefault(url, False)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:

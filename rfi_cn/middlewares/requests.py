@@ -28,6 +28,7 @@ Neither applies after an unclean stop, when every listing is walked again.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any, Protocol
@@ -38,16 +39,23 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.misc import load_object
 
+from rfi_cn.items import ArticleItem
 from rfi_cn.site import InvalidLinkError, article_date, crawl_key
-from rfi_cn.state.incremental import Incremental, incremental_for
+from rfi_cn.state.incremental import Incremental, incremental_for, moment
 from rfi_cn.state.resume import previous_stop_was_unclean
 from rfi_cn.state.retries import RETRY, retry_requests
 
 FEED = "rfi_feed"  # a change feed's page (rfi_cn.spiders.feed)
 WALK = "rfi_walk"  # the walk of the sections after a change feed, dropped when the feed covers the gap
+FRONT = "rfi_front"  # the front page: fetching it is a walk of the sections (recorded in the crawl state)
+LASTMOD = "rfi_lastmod"  # an article request from a change feed: the feed's lastmod for it
+PUBLISHED = "rfi_published"  # ... and its publication time (else lastmod): the feed's time span
+SPAN = "rfi_feed_span"  # (oldest, end) of the change feed read before this walk: what it should have listed
 ARTICLE = "rfi_article"
 LISTING = "rfi_listing"
 NEXT_PAGE = "rfi_next_page"
+
+logger = logging.getLogger(__name__)
 
 
 class Claims(Protocol):
@@ -130,24 +138,69 @@ class ArticleRequestFilter:
         output = [_keyed(entry) async for entry in result]
         articles = [entry.url for entry in output if _is_marked(entry, ARTICLE)]
         stop_section = self._stops_section(response, articles)
-        skip_walk = self._feed_covers(response, articles)
+        skip_walk = self._feed_covers(response, output)
+        span = self._walk_span(response)
         for entry in output:
             if skip_walk and _is_marked(entry, WALK):
                 continue
-            if _is_marked(entry, ARTICLE) and not self.admit(entry.url, retry=RETRY in entry.meta):
+            if _is_marked(entry, ARTICLE) and not self.admit(entry.url, RETRY in entry.meta, entry.meta.get(LASTMOD)):
                 continue
             if stop_section and _is_marked(entry, NEXT_PAGE):
                 continue
+            if span and (
+                _is_marked(entry, LISTING) or (_is_marked(entry, ARTICLE) and not self.incremental.knows(entry.url))
+            ):
+                entry.meta[SPAN] = span  # a new article the walk found: did the feed list it?
+            if isinstance(entry, ArticleItem):
+                self._exported_from(response, entry)
             yield entry
 
-    def _feed_covers(self, response: Response, articles: list[str]) -> bool:
-        """Whether a change feed's page makes the walk of the sections unnecessary."""
+    def _walk_span(self, response: Response) -> list[str] | None:
+        """On the walk's pages: the time span of the change feed read first (``SPAN``), else ``None``.
+        The front page's response also records the walk in the crawl state."""
+        span: list[str] | None = response.meta.get(SPAN)
+        if response.meta.get(FRONT):
+            self.incremental.walk_started(after_feed=bool(span))
+            if span:
+                self.stats.inc_value("rfi_cn/change_feed/missed", 0)  # compared: the health check appears
+        return span
+
+    def _exported_from(self, response: Response, item: ArticleItem) -> None:
+        """An article page's item: the feed's ``lastmod`` goes with it into the crawl state; an
+        article the walk found, new, not in the feed, and published inside the feed's time span
+        is one the feed missed (``rfi_cn/change_feed/missed``): the crawl state then distrusts it."""
+        if response.meta.get(LASTMOD) and item.get("id"):
+            self.incremental.note_modified(str(item["id"]), str(response.meta[LASTMOD]))
+        span = response.meta.get(SPAN)
+        if not span:
+            return
+        published, oldest, end = moment(item.get("published_at")), moment(span[0]), moment(span[1])
+        if published is None or oldest is None or end is None or not oldest <= published <= end:
+            return
+        self.stats.inc_value("rfi_cn/change_feed/missed")
+        logger.warning("The change feed did not list %s (published %s): walking every run", item.get("url"), published)
+        self.incremental.feed_missed()
+
+    def _feed_covers(self, response: Response, output: list[Any]) -> bool:
+        """Whether a change feed's page makes the walk of the sections unnecessary. When the walk
+        follows, it carries the feed's time span (``SPAN``): from its oldest publication time to
+        this run's ``INCREMENTAL_NOW`` (the clock at its start)."""
         if not response.meta.get(FEED):
             return False
-        if not self.walk_all and self.incremental.covers_since_last_run(articles):
-            self.stats.inc_value("rfi_cn/change_feed/covered")
-            return True
+        feed = [entry for entry in output if _is_marked(entry, ARTICLE)]
+        if not self.walk_all and self.incremental.covers_since_last_run([entry.url for entry in feed]):
+            reason = self.incremental.walk_reason()
+            if reason is None:
+                self.stats.inc_value("rfi_cn/change_feed/covered")
+                return True
+            self.stats.inc_value(f"rfi_cn/change_feed/walked/{reason}")
         self.stats.inc_value("rfi_cn/change_feed/walked")
+        times = [t for t in (moment(entry.meta.get(PUBLISHED)) for entry in feed) if t is not None]
+        if times:
+            span = [min(times).isoformat(), self.incremental.now.isoformat()]
+            for entry in output:
+                if _is_marked(entry, WALK):
+                    entry.meta[SPAN] = span
         return False
 
     def _stops_section(self, response: Response, articles: list[str]) -> bool:
@@ -169,9 +222,10 @@ class ArticleRequestFilter:
             return True
         return False
 
-    def admit(self, url: str, retry: bool = False) -> bool:
+    def admit(self, url: str, retry: bool = False, lastmod: str | None = None) -> bool:
         """Whether the article at ``url`` is requested; counts the reason when it is not.
-        A ``retry`` (``rfi_cn.state.retries``) is not dropped as known."""
+        A ``retry`` (``rfi_cn.state.retries``) is not dropped as known; a known article with
+        a change feed's ``lastmod`` is fetched when the feed says it changed since its export."""
         published = article_date(url)
         since: date | None = getattr(self.crawler.spider, "since", None)
         until: date | None = getattr(self.crawler.spider, "until", None)
@@ -183,7 +237,7 @@ class ArticleRequestFilter:
             return False
         if not self.claims.claim(url):
             return False
-        if not retry and not self.incremental.should_fetch(url):
+        if not retry and not self.incremental.should_fetch(url, lastmod):
             self.stats.inc_value("rfi_cn/articles/skipped_known")
             return False
         self.claims.fetching(url)

@@ -1,17 +1,20 @@
 """A scheduled run reads a change feed first, and walks the sections only when it must.
 
-With ``RFI_CHANGE_FEED`` set (a path under ``/sitemaps/cn/``, e.g. the news sitemap
-``/sitemaps/cn/news.xml``, which lists the last two days' articles), a run that reads
-the crawl state starts with the feed instead of the front page. Every article the
-feed lists is handed to the article filter as usual, and so is the walk (the front
-page request, marked ``meta["rfi_walk"]``). The filter (``rfi_cn.middlewares.requests``)
-drops the walk when the feed reaches back into what earlier runs saw (an article of
-its oldest day is known in the crawl state): everything published since the last run
-is in it (``rfi_cn/change_feed/covered``). Otherwise (no crawl state, an empty or
-unreadable feed, a gap since the last run, an unclean stop) the walk follows
-(``rfi_cn/change_feed/walked``); a feed that fails to download also falls back on
-the walk (``rfi_cn/change_feed/failed``), without a failure record: the feed is an
-optimisation, not a page of the site's content.
+``RFI_CHANGE_FEED`` (default ``/sitemaps/cn/news.xml``, the news sitemap: the last two days'
+articles with ``lastmod`` and ``news:publication_date``) is read first by a run whose crawl
+state holds articles (a first run, with nothing to compare, walks straight away). Every
+article it lists is handed to the article filter with its ``lastmod`` (``meta["rfi_lastmod"]``):
+a known article is fetched again only when the feed says it changed since its export
+(``rfi_cn.state.incremental``). Then comes the walk (the front page request, marked
+``meta["rfi_walk"]``), which the filter (``rfi_cn.middlewares.requests``) drops when the feed
+reaches back into what earlier runs saw (an article of its oldest day is known:
+``rfi_cn/change_feed/covered``), unless a walk is due anyway: the last one is older than
+``RFI_WALK_EVERY_HOURS`` or a walk found the feed incomplete (``feed_distrusted``). Otherwise
+(an empty, invalid or oversized feed, a gap since the last run, an unclean stop) the walk
+follows (``rfi_cn/change_feed/walked``); a feed that fails to download (404, 403, a redirect,
+over ``RFI_CHANGE_FEED_MAX_BYTES``, a timeout) costs that one request, is neither retried nor
+followed, and falls back on the walk (``rfi_cn/change_feed/failed``), without a failure
+record: the feed is an optimisation, not a page of the site's content.
 
 Not used for a backfill (``-a full=1``) or with ``-a sections=``.
 """
@@ -26,10 +29,11 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, XmlResponse
 from twisted.python.failure import Failure
 
-from rfi_cn.extract.sitemaps import sitemap_body, sitemap_links
-from rfi_cn.middlewares.requests import FEED, WALK
+from rfi_cn.extract.sitemaps import feed_entries, sitemap_body
+from rfi_cn.middlewares.requests import FEED, LASTMOD, PUBLISHED, WALK
 from rfi_cn.periods import DateRange
 from rfi_cn.site import SITE_ORIGIN, SITEMAP_PREFIX, link_url
+from rfi_cn.state.incremental import incremental_for
 
 
 class ChangeFeed:
@@ -41,28 +45,44 @@ class ChangeFeed:
     full: bool
     logger: Any
     dates: DateRange
-    article_requests: Callable[[list[str]], Iterator[scrapy.Request]]
+    article_request: Callable[[str], scrapy.Request]
     front_page_request: Callable[[], scrapy.Request]
 
     def change_feed_request(self) -> scrapy.Request | None:
         """The feed's request, or ``None`` when this run walks the sections straight away."""
-        path = self.crawler.settings.get("RFI_CHANGE_FEED")
+        settings = self.crawler.settings
+        path = settings.get("RFI_CHANGE_FEED")
         if not path or self.sections or self.full:
             return None
         url = link_url(path, f"{SITE_ORIGIN}/", SITEMAP_PREFIX)
         if url is None:
             raise ValueError(f"RFI_CHANGE_FEED: {path!r} is not a path under {SITEMAP_PREFIX}")
-        return scrapy.Request(
-            url, callback=self.parse_change_feed, errback=self.on_change_feed_error, meta={FEED: True}
-        )
+        if not incremental_for(self.crawler).has_history():
+            return None  # nothing known: the feed cannot cover, the walk is certain
+        meta = {
+            FEED: True,
+            "dont_retry": True,  # one request, whatever happens: the walk is the fallback
+            "dont_redirect": True,
+            "download_maxsize": settings.getint("RFI_CHANGE_FEED_MAX_BYTES"),
+        }
+        return scrapy.Request(url, callback=self.parse_change_feed, errback=self.on_change_feed_error, meta=meta)
 
     def parse_change_feed(self, response: Response) -> Iterator[Any]:
         """The feed's articles; then the walk, unless the feed covers the time since the last run."""
-        max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        settings = self.crawler.settings
+        max_size = settings.getint("RFI_CHANGE_FEED_MAX_BYTES")
         body = sitemap_body(response.body, response.url, isinstance(response, XmlResponse), max_size)
-        urls = sitemap_links(body, response.url, self.dates).articles if body else []
-        self.crawler.stats.inc_value("rfi_cn/change_feed/articles", len(urls))
-        yield from self.article_requests(urls)
+        limit = settings.getint("RFI_CHANGE_FEED_MAX_URLS")
+        entries = feed_entries(body, response.url, self.dates, limit) if body else None
+        if entries is None:
+            self.crawler.stats.inc_value("rfi_cn/change_feed/invalid")
+            self.logger.warning("Ignoring the change feed %s: not a urlset of at most %d URLs", response.url, limit)
+        self.crawler.stats.inc_value("rfi_cn/change_feed/articles", len(entries or []))
+        for entry in entries or []:
+            request = self.article_request(entry.url)
+            request.meta[LASTMOD] = entry.lastmod
+            request.meta[PUBLISHED] = entry.published or entry.lastmod
+            yield request
         walk = self.front_page_request()
         walk.meta[WALK] = True
         yield walk

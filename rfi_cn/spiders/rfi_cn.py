@@ -31,7 +31,7 @@ from rfi_cn.extract.article import extract_body
 from rfi_cn.extract.document import PageTooDeepError
 from rfi_cn.extract.links import invalid_link_count
 from rfi_cn.extract.sniff import binary_kind
-from rfi_cn.middlewares.requests import ARTICLE, LISTING, NEXT_PAGE
+from rfi_cn.middlewares.requests import ARTICLE, FRONT, LISTING, NEXT_PAGE
 from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.normalise.encoding import page_text
 from rfi_cn.site import FRONT_PAGE, SITE_HOSTS, article_date, section_name, section_url
@@ -83,7 +83,7 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
             yield self.change_feed_request() or self.front_page_request()
 
     def front_page_request(self) -> scrapy.Request:
-        return scrapy.Request(FRONT_PAGE, callback=self.parse_front, errback=self.on_listing_error)
+        return scrapy.Request(FRONT_PAGE, callback=self.parse_front, errback=self.on_listing_error, meta={FRONT: True})
 
     def parse_front(self, response: Response) -> Iterator[Any]:
         """The front page: every navigation section, and the articles it lists.

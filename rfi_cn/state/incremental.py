@@ -25,6 +25,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.extensions.feedexport import FeedSlot
+from scrapy.statscollectors import StatsCollector
 
 from rfi_cn.items import ArticleItem, FailureItem, RejectItem
 from rfi_cn.lake.addon import lake_feeds
@@ -34,6 +35,9 @@ from rfi_cn.site import article_date
 from rfi_cn.state.store import CrawlState, KnownArticle, open_state
 
 logger = logging.getLogger(__name__)
+
+LAST_WALK = "last_walk"  # state meta: INCREMENTAL_NOW (or the clock) of the last run that walked the sections
+FEED_DISTRUSTED = "feed_distrusted"  # state meta: set by a run whose walk found the feed incomplete
 
 
 class UnchangedArticle(DropItem):
@@ -52,6 +56,19 @@ def parse_now(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def moment(value: str | None) -> datetime | None:
+    """An ISO 8601 time with its time of day (a feed's ``lastmod``, a recorded time) as an
+    aware UTC datetime; ``None`` when absent, unreadable or a bare date (too coarse to order
+    a change against a fetch)."""
+    if not value or len(value) <= 10:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def in_refresh_window(published_at: str | None, now: datetime, hours: float) -> bool:
     """True when an article published at ``published_at`` may still change: within
     ``hours`` before ``now`` (or after it). An unknown date is outside."""
@@ -63,24 +80,91 @@ def in_refresh_window(published_at: str | None, now: datetime, hours: float) -> 
 class Incremental:
     """The crawl state as the spider and the pipelines see it."""
 
-    def __init__(self, state: CrawlState | None, now: datetime, refresh_hours: float, full: bool = False) -> None:
+    def __init__(
+        self,
+        state: CrawlState | None,
+        now: datetime,
+        refresh_hours: float,
+        full: bool = False,
+        walk_every_hours: float = 168.0,
+        run: str = "",
+        stats: StatsCollector | None = None,
+    ) -> None:
         self.state = state
         self.now = now
         self.refresh_hours = refresh_hours
         self.full = full
+        self.walk_every_hours = walk_every_hours  # RFI_WALK_EVERY_HOURS
+        self.run = run or now.isoformat()  # marks the state's feed_distrusted (REDIS_RUN_ID in distributed mode)
+        self.stats = stats
+        self.modified: dict[str, str] = {}  # article id -> the feed's lastmod, until the article is recorded
+        self.walked = False  # this run fetched the front page (the walk of the sections)
+        self.compared = False  # ... after a change feed with a time span: its new articles were compared
+        self.missed = 0  # new articles the walk found that the feed should have listed
 
     @property
     def reading(self) -> bool:
         """Whether this run consults the state (not a backfill, and a state exists)."""
         return self.state is not None and not self.full
 
-    def should_fetch(self, url: str) -> bool:
-        """False for an article already exported and published before the refresh window."""
+    def should_fetch(self, url: str, lastmod: str | None = None) -> bool:
+        """False for an article already exported, unless it may have changed since: with a
+        change feed's ``lastmod`` (and a recorded ``modified_at``), when ``lastmod`` is later;
+        otherwise when it was published within the refresh window."""
         if not self.reading:
             return True
         assert self.state is not None
         known = self.state.lookup_url(url)
-        return known is None or in_refresh_window(known.published_at, self.now, self.refresh_hours)
+        if known is None:
+            return True
+        changed, recorded = moment(lastmod), moment(known.modified_at)
+        if changed is not None and recorded is not None:
+            return changed > recorded
+        return in_refresh_window(known.published_at, self.now, self.refresh_hours)
+
+    def knows(self, url: str) -> bool:
+        """Whether an earlier run exported the article at ``url``."""
+        if not self.reading:
+            return False
+        assert self.state is not None
+        return self.state.lookup_url(url) is not None
+
+    def has_history(self) -> bool:
+        """Whether an earlier run recorded an article (a change feed can only cover what follows one)."""
+        if not self.reading:
+            return False
+        assert self.state is not None
+        return not self.state.is_empty()
+
+    def walk_reason(self) -> str | None:
+        """Why this run walks the sections although the change feed covers the time since the last
+        run, or ``None``: ``walk_every`` when the last walk is older than ``RFI_WALK_EVERY_HOURS``
+        (or its time is unknown; 0: every run), ``distrusted`` when a walk found the feed incomplete."""
+        if not self.reading:
+            return None
+        assert self.state is not None
+        last = moment(self.state.get_meta(LAST_WALK))
+        if last is None or self.walk_every_hours <= 0 or last <= self.now - timedelta(hours=self.walk_every_hours):
+            return "walk_every"
+        if self.state.get_meta(FEED_DISTRUSTED):
+            return "distrusted"
+        return None
+
+    def note_modified(self, article_id: str, lastmod: str) -> None:
+        """The change feed's ``lastmod`` of an article fetched through it (recorded at its export)."""
+        self.modified[article_id] = lastmod
+
+    def walk_started(self, after_feed: bool) -> None:
+        """The front page was fetched; ``after_feed``: with a change feed's time span to compare."""
+        self.walked = True
+        self.compared = self.compared or after_feed
+
+    def feed_missed(self) -> None:
+        """The walk found a new article the feed should have listed: the feed is distrusted at once
+        (the mark survives a crash; other workers of the run see it)."""
+        self.missed += 1
+        if self.state is not None:
+            self._write_meta(FEED_DISTRUSTED, self.run)
 
     def all_known(self, urls: Iterable[str]) -> bool:
         """True when a listing page lists articles and every one was exported before."""
@@ -127,7 +211,10 @@ class Incremental:
         """Record exported articles (one transaction)."""
         if self.state is not None and rows:
             seen = utc_now_iso()
-            self.state.record_many([KnownArticle(*row, last_seen=seen) for row in rows])
+            now = self.now.isoformat()
+            self.state.record_many(
+                [KnownArticle(*row, last_seen=seen, modified_at=self.modified.pop(row.id, None) or now) for row in rows]
+            )
 
     def note_attempts(self, outcomes: Sequence[tuple[str, str]]) -> None:
         """One more failed run for each rejected or failed article ``(url, reason)`` (one transaction)."""
@@ -136,12 +223,29 @@ class Incremental:
 
     def touch(self, article_id: str) -> None:
         if self.state is not None:
-            self.state.touch(article_id, utc_now_iso())
+            modified = self.modified.pop(article_id, None) or self.now.isoformat()
+            self.state.touch(article_id, utc_now_iso(), modified)
 
     def close(self) -> None:
+        """Keep the time of this run's walk; a walk that compared the feed and found nothing
+        missing lifts the distrust (unless another worker of this run set it); then close."""
         if self.state is not None:
+            if self.walked:
+                self._write_meta(LAST_WALK, self.now.isoformat())
+            if self.compared and not self.missed and self.state.get_meta(FEED_DISTRUSTED) not in (None, self.run):
+                self._write_meta(FEED_DISTRUSTED, None)
             self.state.close()
             self.state = None
+
+    def _write_meta(self, name: str, value: str | None) -> None:
+        """A failed write loses nothing but a shortcut (the next run walks): counted, logged."""
+        assert self.state is not None
+        try:
+            self.state.set_meta(name, value)
+        except Exception:
+            if self.stats is not None:
+                self.stats.inc_value("rfi_cn/state/write_errors")
+            logger.error("Crawl state: writing %s failed", name, exc_info=True)
 
 
 _PER_CRAWLER: weakref.WeakKeyDictionary[Crawler, Incremental] = weakref.WeakKeyDictionary()
@@ -159,6 +263,9 @@ def incremental_for(crawler: Crawler) -> Incremental:
             parse_now(settings.get("INCREMENTAL_NOW")),
             settings.getfloat("INCREMENTAL_REFRESH_HOURS"),
             full=bool(getattr(crawler.spider, "full", False)),
+            walk_every_hours=settings.getfloat("RFI_WALK_EVERY_HOURS", 168.0),
+            run=settings.get("REDIS_RUN_ID") or "",
+            stats=crawler.stats,
         )
         _PER_CRAWLER[crawler] = incremental
     return incremental

@@ -162,10 +162,10 @@ def test_a_change_feed_that_covers_the_time_since_the_last_run_spares_the_walk(t
         "CRAWL_STATE_PATH": str(tmp_path / "state.sqlite3"),
     }
     with serving(routes) as server:
-        first = run_crawl(server.base_url, tmp_path / "run1", settings=feed)  # no feed yet: the walk
+        first = run_crawl(server.base_url, tmp_path / "run1", settings=feed)  # an empty state: the walk
         assert {row["id"] for row in first.records("articles")} == facts.exported_ids
-        assert first.stats["rfi_cn/change_feed/failed"] == 1 and first.records("failures") != []
-        assert "/sitemaps/cn/news.xml" not in {row["url"].split("rfi.fr")[1] for row in first.records("failures")}
+        assert "/sitemaps/cn/news.xml" not in server.requests  # nothing known: the feed could not cover
+        assert not any(key.startswith("rfi_cn/change_feed/") for key in first.stats)
 
         new = [make_article(number, "中国", newest) for number in (40, 41, 42)]
         listed = [*new, make_article(28, "国际", newest), make_article(1, "中国", day_before)]
