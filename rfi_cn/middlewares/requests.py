@@ -40,6 +40,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.misc import load_object
 
 from rfi_cn.items import ArticleItem
+from rfi_cn.normalise.dates import first_utc_iso
 from rfi_cn.site import InvalidLinkError, article_date, crawl_key
 from rfi_cn.state.incremental import Incremental, incremental_for, moment
 from rfi_cn.state.resume import previous_stop_was_unclean
@@ -174,7 +175,9 @@ class ArticleRequestFilter:
         span = response.meta.get(SPAN)
         if not span:
             return
-        published, oldest, end = moment(item.get("published_at")), moment(span[0]), moment(span[1])
+        candidates = item.get("published_at")  # the spider's candidates (the dates pipeline picks later)
+        published = moment(first_utc_iso(candidates if isinstance(candidates, list) else [candidates]))
+        oldest, end = moment(span[0]), moment(span[1])
         if published is None or oldest is None or end is None or not oldest <= published <= end:
             return
         self.stats.inc_value("rfi_cn/change_feed/missed")
