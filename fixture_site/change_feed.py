@@ -10,8 +10,10 @@ builds every page of the site at ``now`` (the news sitemap of the last 48 h with
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from fixture_site.faults import Reset, Stall, Truncate
 from fixture_site.newsroom import Newsroom, Published, news_sitemap
 from fixture_site.pages import SITE, site_path
 from fixture_site.site import Page
@@ -62,7 +64,9 @@ def url_of(item: Published) -> str:
 
 
 def hostile_feeds() -> dict[str, Page]:
-    """Feeds that must each cost one request and fall back on the walk."""
+    """Feeds that must each cost one request and fall back on the walk (``stall`` needs a
+    ``DOWNLOAD_TIMEOUT`` below its 6 s hold)."""
+    real = feed_of(in_feed(SECOND_RUN))
     index = (
         '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         f"<sitemap><loc>{SITE}{FEED}</loc></sitemap></sitemapindex>"
@@ -86,5 +90,8 @@ def hostile_feeds() -> dict[str, Page]:
             "application/xml",
         ),
         "huge": Page(200, b"<urlset>" + b" " * (5 * 1024 * 1024) + b"</urlset>", "application/xml"),
+        "reset": replace(real, fault=Reset()),
+        "truncated": replace(real, fault=Truncate()),
+        "stall": replace(real, fault=Stall()),
         "gzip_bomb": Page(200, gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9), "application/octet-stream"),
     }

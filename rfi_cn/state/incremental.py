@@ -95,7 +95,7 @@ class Incremental:
         self.refresh_hours = refresh_hours
         self.full = full
         self.walk_every_hours = walk_every_hours  # RFI_WALK_EVERY_HOURS
-        self.run = run or now.isoformat()  # marks the state's feed_distrusted (REDIS_RUN_ID in distributed mode)
+        self.run = run  # REDIS_RUN_ID: the workers of one run share it ("" for one process)
         self.stats = stats
         self.modified: dict[str, str] = {}  # article id -> the feed's lastmod, until the article is recorded
         self.walked = False  # this run fetched the front page (the walk of the sections)
@@ -164,7 +164,7 @@ class Incremental:
         (the mark survives a crash; other workers of the run see it)."""
         self.missed += 1
         if self.state is not None:
-            self._write_meta(FEED_DISTRUSTED, self.run)
+            self._write_meta(FEED_DISTRUSTED, self.run or self.now.isoformat())
 
     def all_known(self, urls: Iterable[str]) -> bool:
         """True when a listing page lists articles and every one was exported before."""
@@ -232,7 +232,8 @@ class Incremental:
         if self.state is not None:
             if self.walked:
                 self._write_meta(LAST_WALK, self.now.isoformat())
-            if self.compared and not self.missed and self.state.get_meta(FEED_DISTRUSTED) not in (None, self.run):
+            distrusted = self.state.get_meta(FEED_DISTRUSTED) if self.compared and not self.missed else None
+            if distrusted is not None and (not self.run or distrusted != self.run):
                 self._write_meta(FEED_DISTRUSTED, None)
             self.state.close()
             self.state = None

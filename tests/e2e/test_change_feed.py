@@ -113,14 +113,16 @@ def test_a_hostile_feed_costs_one_request_and_the_walk_loses_nothing(
     first_state: Path, tmp_path: Path, kind: str
 ) -> None:
     site = {**routes(SECOND_RUN), FEED: hostile_feeds()[kind]}
-    result, requests, state = second_run(first_state, tmp_path, site)
+    result, requests, state = second_run(
+        first_state, tmp_path, site, **({"DOWNLOAD_TIMEOUT": "2"} if kind == "stall" else {})
+    )
     assert requests.count(FEED) == 1
     expected = ["/robots.txt", FEED, "/cn/", *SECTION_PAGES, *(item.path for item in NEW + IN_WINDOW)]
     assert sorted(requests) == sorted(expected)
     assert ids(result) == codes(NEW)  # the window's known articles are fetched again, unchanged
     assert result.stats["rfi_cn/articles/unchanged"] == len(IN_WINDOW)
     fell_back = {key: result.stats.get(f"rfi_cn/change_feed/{key}") for key in ("failed", "invalid", "covered")}
-    failing = kind in ("404", "403", "500", "redirect_loop", "redirect_away", "huge")
+    failing = kind in ("404", "403", "500", "redirect_loop", "redirect_away", "huge", "reset", "truncated", "stall")
     assert fell_back == ({"failed": 1, "invalid": None, "covered": None} if failing else
                          {"failed": None, "invalid": 1, "covered": None})  # fmt: skip
     assert result.records("failures") == []  # the feed is no page of the site's content

@@ -121,3 +121,22 @@ def test_walk_due_and_distrust(tmp_path: Path) -> None:
     other.walk_started(after_feed=True)
     other.close()
     assert SqliteCrawlState(tmp_path / "state.sqlite3").get_meta(FEED_DISTRUSTED) == "run-2"
+
+
+def test_one_process_lifts_the_distrust_of_an_earlier_run_with_the_same_pinned_time(tmp_path: Path) -> None:
+    state = SqliteCrawlState(tmp_path / "state.sqlite3")
+    missing = Incremental(state, NOW, 48)
+    missing.walk_started(after_feed=True)
+    missing.feed_missed()
+    assert state.get_meta(FEED_DISTRUSTED) == NOW.isoformat()  # at once, not at close
+    missing.close()
+    assert SqliteCrawlState(tmp_path / "state.sqlite3").get_meta(FEED_DISTRUSTED) == NOW.isoformat()
+    complete = Incremental(SqliteCrawlState(tmp_path / "state.sqlite3"), NOW, 48)  # a replay: same INCREMENTAL_NOW
+    complete.walk_started(after_feed=True)
+    complete.close()
+    assert SqliteCrawlState(tmp_path / "state.sqlite3").get_meta(FEED_DISTRUSTED) is None
+    not_compared = Incremental(SqliteCrawlState(tmp_path / "state.sqlite3"), NOW, 48)
+    not_compared.state.set_meta(FEED_DISTRUSTED, "x")  # type: ignore[union-attr]
+    not_compared.walk_started(after_feed=False)  # a walk without a feed to compare: the mark stays
+    not_compared.close()
+    assert SqliteCrawlState(tmp_path / "state.sqlite3").get_meta(FEED_DISTRUSTED) == "x"
