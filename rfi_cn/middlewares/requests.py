@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from scrapy import Request, Spider, signals
@@ -156,10 +156,10 @@ class ArticleRequestFilter:
                 self._exported_from(response, entry)
             yield entry
 
-    def _walk_span(self, response: Response) -> list[str] | None:
+    def _walk_span(self, response: Response) -> Any:
         """On the walk's pages: the time span of the change feed read first (``SPAN``), else ``None``.
         The front page's response also records the walk in the crawl state."""
-        span: list[str] | None = response.meta.get(SPAN)
+        span = response.meta.get(SPAN) if _span(response.meta) else None
         if response.meta.get(FRONT):
             self.incremental.walk_started(after_feed=bool(span))
             if span:
@@ -170,15 +170,16 @@ class ArticleRequestFilter:
         """An article page's item: the feed's ``lastmod`` goes with it into the crawl state; an
         article the walk found, new, not in the feed, and published inside the feed's time span
         is one the feed missed (``rfi_cn/change_feed/missed``): the crawl state then distrusts it."""
-        if response.meta.get(LASTMOD) and item.get("id"):
-            self.incremental.note_modified(str(item["id"]), str(response.meta[LASTMOD]))
-        span = response.meta.get(SPAN)
-        if not span:
+        lastmod = response.meta.get(LASTMOD)
+        if moment(lastmod) is not None and item.get("id"):
+            self.incremental.note_modified(str(item["id"]), str(lastmod))
+        span = _span(response.meta)
+        if span is None:
             return
         candidates = item.get("published_at")  # the spider's candidates (the dates pipeline picks later)
         published = moment(first_utc_iso(candidates if isinstance(candidates, list) else [candidates]))
-        oldest, end = moment(span[0]), moment(span[1])
-        if published is None or oldest is None or end is None or not oldest <= published <= end:
+        oldest, end = span
+        if published is None or not oldest <= published <= end:
             return
         self.stats.inc_value("rfi_cn/change_feed/missed")
         logger.warning("The change feed did not list %s (published %s): walking every run", item.get("url"), published)
@@ -259,6 +260,16 @@ def _keyed(entry: Any) -> Any:
     except InvalidLinkError:
         return entry
     return entry if key == entry.url else entry.replace(url=key)
+
+
+def _span(meta: dict[str, Any]) -> tuple[datetime, datetime] | None:
+    """The change feed's time span a walk's request carries, or ``None`` (absent or malformed:
+    meta can come back from a shared queue)."""
+    span = meta.get(SPAN)
+    if not isinstance(span, list | tuple) or len(span) != 2:
+        return None
+    oldest, end = moment(span[0]), moment(span[1])
+    return (oldest, end) if oldest is not None and end is not None else None
 
 
 def _is_marked(entry: Any, mark: str) -> bool:

@@ -56,11 +56,11 @@ def parse_now(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def moment(value: str | None) -> datetime | None:
+def moment(value: object) -> datetime | None:
     """An ISO 8601 time with its time of day (a feed's ``lastmod``, a recorded time) as an
-    aware UTC datetime; ``None`` when absent, unreadable or a bare date (too coarse to order
-    a change against a fetch)."""
-    if not value or len(value) <= 10:
+    aware UTC datetime; ``None`` when absent, not a string (request meta read back from a
+    shared queue), unreadable or a bare date (too coarse to order a change against a fetch)."""
+    if not isinstance(value, str) or not 10 < len(value) <= 64:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis import Redis
 
 from fixture_site.change_feed import (
     FEED,
@@ -33,6 +34,8 @@ from fixture_site.pages import article_html
 from fixture_site.server import serving
 from fixture_site.site import Page
 from tests.crawling import CrawlResult, run_crawl
+from tests.e2e.test_distributed import published, start_worker
+from tests.redis_server import redis_server
 
 SECTION_PAGES = [f"/cn/{name}/" for name in SECTIONS]
 NEW = new_between(FIRST_RUN, SECOND_RUN)
@@ -215,3 +218,40 @@ def test_a_stale_feed_is_caught_by_the_walk(first_state: Path, tmp_path: Path) -
     assert ids(result) == codes(NEW)
     assert result.stats["rfi_cn/change_feed/missed"] == len(NEW)  # all published after its newest entry
     assert "feed_distrusted" in meta(state)
+
+
+def test_distributed_workers_read_the_feed_through_the_redis_state(tmp_path: Path) -> None:
+    """Two workers per run, the crawl state in Redis: the walk's time and each article's
+    ``modified_at`` land in Redis; the next run reads the feed and fetches only what is new
+    (its lastmod and span travel through the JSON request queue)."""
+    client_settings = {"INCREMENTAL_REFRESH_HOURS": "48"}
+    with redis_server(tmp_path) as url, serving(routes(FIRST_RUN)) as server:
+        client = Redis.from_url(url, decode_responses=True)
+
+        def run(name: str, now: datetime, **extra: str) -> list[str]:
+            lake = tmp_path / name
+            settings = {**client_settings, "INCREMENTAL_NOW": iso(now), **extra}
+            logs = [tmp_path / f"{name}-{worker}.log" for worker in "ab"]
+            workers = [start_worker(server.base_url, lake, url, log, run=name, extra=settings) for log in logs]
+            assert [worker.wait(timeout=120) for worker in workers] == [0, 0]
+            return sorted(str(row["id"]) for row in published(lake))
+
+        assert run("first", FIRST_RUN) == codes(KNOWN)
+        assert FEED not in server.requests
+        assert client.hgetall("rfi_cn:state:meta") == {"last_walk": FIRST_RUN.isoformat()}
+        server.routes = routes(SECOND_RUN)
+        server.requests.clear()
+        assert run("second", SECOND_RUN) == codes(NEW)
+        assert server.requests.count(FEED) == 1 and "/cn/" not in server.requests
+        assert sorted(path for path in server.requests if path not in ("/robots.txt", FEED)) == sorted(
+            item.path for item in NEW
+        )
+        recorded = client.hget(f"rfi_cn:state:article:T{NEW[0].number:03d}", "modified_at")
+        assert recorded == NEW[0].at.isoformat()  # the feed's lastmod, recorded by whichever worker exported it
+
+        lying = {**routes(SECOND_RUN), FEED: feed_of([i for i in in_feed(SECOND_RUN) if i.section != "国际"])}
+        server.routes = lying
+        client.delete(*client.keys("rfi_cn:state:article:T01[14]"))  # T011 and T014 (国际) new again
+        client.hdel("rfi_cn:state:urls", *(item.path.rstrip("/") for item in NEW if item.section == "国际"))
+        assert run("third", SECOND_RUN, RFI_WALK_EVERY_HOURS="0") == codes([i for i in NEW if i.section == "国际"])
+        assert client.hget("rfi_cn:state:meta", "feed_distrusted") == "third"  # the run id: workers share it
