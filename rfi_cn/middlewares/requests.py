@@ -9,8 +9,9 @@ article request through only when
    ``skipped_until``);
 2. this run has not claimed it yet: the claims backend (``RFI_CLAIMS_BACKEND``: a
    set here, a Redis set shared by the workers of a run in distributed mode);
-3. the crawl state does not know it as exported before the refresh window
-   (``skipped_known``, see ``rfi_cn.state.incremental``);
+3. the crawl state does not know it as exported, unless the change feed's ``lastmod``
+   (``meta["rfi_lastmod"]``) says it changed since, or (without one) it is inside the
+   refresh window (``skipped_known``, see ``rfi_cn.state.incremental``);
 
 and counts each one it lets through as ``rfi_cn/articles/discovered`` (start
 requests too: retries of earlier runs' failures, ``rfi_cn.state.retries``, which
@@ -24,6 +25,12 @@ article the state knows and that is older than the refresh window
 (``rfi_cn/listings/stopped_by_known``): listings are newest first, so what
 follows it is older still, known already (``RFI_STOP_AT_KNOWN``, default on).
 Neither applies after an unclean stop, when every listing is walked again.
+
+After a change feed's page (``rfi_cn.spiders.feed``) it drops the walk when the feed
+covers the time since the last run and no walk is due; when the walk follows, its
+requests carry the feed's time span (``meta["rfi_feed_span"]``) down to the new articles
+it finds, and an exported one published inside the span is one the feed missed
+(``rfi_cn/change_feed/missed``; the state then distrusts the feed).
 """
 
 from __future__ import annotations

@@ -2,9 +2,13 @@
 
 ``Incremental`` is what the spider and the pipeline ask about the crawl state
 (``rfi_cn.state.store``): an article page already exported is not requested again
-unless it was published within the refresh window (``INCREMENTAL_REFRESH_HOURS``
-before ``INCREMENTAL_NOW``, default the clock); a listing page whose articles are
-all known ends its section's pagination; ``-a full=1`` ignores the state.
+unless the change feed's ``lastmod`` is later than the ``modified_at`` recorded at its
+export or, without both, it was published within the refresh window
+(``INCREMENTAL_REFRESH_HOURS`` before ``INCREMENTAL_NOW``, default the clock); a listing
+page whose articles are all known ends its section's pagination; whether a run that read
+the change feed walks the sections anyway (``walk_reason``: ``RFI_WALK_EVERY_HOURS``, a
+distrusted feed; the state's meta ``last_walk`` and ``feed_distrusted``, written here);
+``-a full=1`` ignores the state.
 ``SkipUnchangedPipeline`` routes out a re-fetched article whose ``content_hash``
 did not change (counted as ``rfi_cn/articles/unchanged``), and
 ``CrawlStateRecorder`` writes every exported article into the state once the
