@@ -174,12 +174,11 @@ def _xml_safe_reference(match: re.Match[str]) -> str:
 
 
 def _drop_junk(root: lxml.html.HtmlElement) -> None:
-    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    """Delete comments, processing instructions, ``DROPPED_TAGS`` and junk blocks with what they
+    hold, keeping their tails (one ``strip_elements``: the HTML parser writes tag names in lower case)."""
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *DROPPED_TAGS, with_tail=False)
     for element in root.xpath(JUNK_XPATH):
         if element.getparent() is not None:
-            element.drop_tree()
-    for element in list(root.iterdescendants()):
-        if _tag(element) in DROPPED_TAGS and element.getparent() is not None:
             element.drop_tree()
 
 
