@@ -74,6 +74,28 @@ _NOT_NESTING = frozenset(  # void elements, and those the parser closes at their
 _TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
 
 
+ANCESTOR_WALK = 64  # ancestors read per node before lexbor is asked instead (real pages: ~12)
+_TAG_NAME = re.compile(r"[a-z][a-z0-9]*")
+
+
+def _held_by(nodes: Sequence[LexborNode], tags: frozenset[str]) -> list[bool] | None:
+    """For each node, whether an ancestor is one of ``tags`` (lexbor writes HTML tag names in
+    lower case, as the type selectors match them); ``None`` when one lies deeper than ``ANCESTOR_WALK``."""
+    held = []
+    for node in nodes:
+        parent, steps, inside = node.parent, 0, False
+        while parent is not None:
+            if parent.tag in tags:
+                inside = True
+                break
+            steps += 1
+            if steps > ANCESTOR_WALK:
+                return None
+            parent = parent.parent
+        held.append(inside)
+    return held
+
+
 class PageTooDeepError(ValueError):
     """A page nested so deep that parsing it would take a disproportionate time."""
 
@@ -151,11 +173,23 @@ class Page:
 
     def outside(self, query: str, containers: Sequence[str], scope: LexborNode | None = None) -> list[LexborNode]:
         """Matches of ``query`` (a selector list) in ``scope`` that no element matching one of
-        ``containers`` holds. lexbor matches the descendant selectors, so a page nested
-        thousands deep costs no Python walk up each match's ancestors."""
-        nodes = self.css(query, scope)
+        ``containers`` holds."""
+        return self.excluding(self.css(query, scope), containers, query, scope)
+
+    def excluding(
+        self, nodes: list[LexborNode], containers: Sequence[str], query: str, scope: LexborNode | None = None
+    ) -> list[LexborNode]:
+        """``nodes`` (matches of ``query`` in ``scope``) less those an element matching one of
+        ``containers`` holds. Containers named by their tag, on the whole page: each node's
+        ancestors are read, up to ``ANCESTOR_WALK`` of them (a few microseconds; a selector costs
+        a walk of the page). Otherwise, or for a node deeper than that, lexbor matches the
+        descendant selectors, so a page nested thousands deep costs no Python walk up each match."""
         if not nodes:
             return nodes
+        if scope is None and all(map(_TAG_NAME.fullmatch, containers)):
+            held = _held_by(nodes, frozenset(containers))
+            if held is not None:
+                return [node for node, inside in zip(nodes, held, strict=True) if not inside]
         parts = [part.strip() for part in query.split(",")]
         inside = self.css(", ".join(f"{container} {part}" for container in containers for part in parts), scope)
         if not inside:

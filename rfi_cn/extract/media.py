@@ -116,8 +116,9 @@ def _candidates(page: Page) -> Iterator[tuple[str, str | None, int | None]]:
         *([LINKS] if links else []),
     ]
     if kinds:  # only then look for the site chrome holding some of them
-        chrome = page.css(", ".join(f"{outer} {inner}" for outer in CHROME for inner in kinds))
-        excluded = {node.mem_id for node in chrome}
+        candidates = [node for node, _ in players] + elements + links
+        kept = {node.mem_id for node in page.excluding(candidates, CHROME, ", ".join(kinds))}
+        excluded = {node.mem_id for node in candidates} - kept
         players = [(node, data) for node, data in players if node.mem_id not in excluded]
         elements, links = ([node for node in nodes if node.mem_id not in excluded] for nodes in (elements, links))
     yield from _player_data(data for _, data in players)
