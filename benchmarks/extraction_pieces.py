@@ -20,12 +20,13 @@ import copy
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import lxml.html
 from selectolax.lexbor import LexborHTMLParser
 
-from benchmarks.extraction import PAGE_URL, Extraction, the_page
+from benchmarks.extraction import PAGE_URL, REAL_ARTICLE, Extraction, the_page
 from rfi_cn.extract.article import extract_page
 from rfi_cn.extract.document import Page
 from rfi_cn.extract.media import media_entries
@@ -74,8 +75,9 @@ def pieces(page: bytes) -> dict[str, Callable[[], Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--shared", type=Path, default=REAL_ARTICLE, help="the real article page")
     args = parser.parse_args()
-    label, page = the_page()
+    label, page = the_page(args.shared)
     print(f"{label}, {args.rounds} rounds each, microseconds")
     print(f"| {'piece':32} | {'min':>8} | {'median':>8} |")
     print(f"| {'-' * 32} | {'-' * 8} | {'-' * 8} |")
