@@ -62,6 +62,7 @@ _JUNK = etree.XPath(JUNK_XPATH)  # compiled once: root.xpath(text) compiles it a
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 _SPACES = re.compile(r"[\s\u00a0\u200b\u3000]+")
+_NOT_SPACE = re.compile(r"[^\s\u00a0\u200b\u3000]")
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 # A line break between two CJK characters is source formatting, not a space.
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]*[\r\n][\s\u00a0]*(?=[{_CJK}])")
@@ -274,15 +275,23 @@ def _safe_href(href: str | None, base_url: str) -> str | None:
 
 
 def _normalise_space(root: Element) -> None:
+    # Each text read once and written only when it changes: lxml's getters and setters convert
+    # the text every time (a write of the same text would only merge adjacent text nodes).
     root.text = _squeeze(root.text)
     for element in root.iterdescendants():
-        element.text = _squeeze(element.text)
-        element.tail = _squeeze(element.tail)
+        text, tail = element.text, element.tail
+        if text is not None and (squeezed := _squeeze(text)) != text:
+            element.text = squeezed
+        if tail is not None and (squeezed := _squeeze(tail)) != tail:
+            element.tail = squeezed
     for element in root.iter():
-        if _tag(element) in BLOCK_TAGS or element is root:
+        block = _tag(element) in BLOCK_TAGS
+        if block or element is root:
             _strip_block_edges(element)
-        if _tag(element) in BLOCK_TAGS and element.tail is not None and not element.tail.strip():
-            element.tail = None
+        if block:
+            tail = element.tail
+            if tail is not None and not tail.strip():
+                element.tail = None
 
 
 def _squeeze(text: str | None) -> str | None:
@@ -298,25 +307,37 @@ def _squeeze(text: str | None) -> str | None:
 def _strip_block_edges(block: Element) -> None:
     """Strip white space at the start and end of a block, however deep the text sits."""
     node = block
-    while not (node.text and node.text.strip()):
-        node.text = None
-        if not len(node) or _tag(node[0]) in BLOCK_TAGS or _tag(node[0]) == "br":
+    while True:
+        text = node.text
+        if text and text.strip():
+            if (stripped := text.lstrip()) != text:
+                node.text = stripped
             break
-        node = node[0]
-    if node.text:
-        node.text = node.text.lstrip()
+        if text is not None:
+            node.text = None
+        if not len(node):
+            break
+        first = node[0]
+        tag = _tag(first)
+        if tag in BLOCK_TAGS or tag == "br":
+            break
+        node = first
     last = block
     while len(last):
         child = last[-1]
-        if child.tail is not None:
-            child.tail = child.tail.rstrip() or None
-            if child.tail is not None:
+        tail = child.tail
+        if tail is not None:
+            stripped_tail = tail.rstrip() or None
+            if stripped_tail != tail:
+                child.tail = stripped_tail
+            if stripped_tail is not None:
                 return
         if _tag(child) in BLOCK_TAGS:
             return
         last = child
-    if last.text is not None:
-        last.text = last.text.rstrip() or None
+    text = last.text
+    if text is not None and (stripped_text := text.rstrip() or None) != text:
+        last.text = stripped_text
 
 
 def _drop_empty(root: Element) -> None:
@@ -326,8 +347,9 @@ def _drop_empty(root: Element) -> None:
 
 
 def _is_blank(text: str) -> bool:
-    """Nothing but what ``_normalise_space`` turns into nothing (zero-width spaces included)."""
-    return not _SPACES.sub("", text)
+    """Nothing but what ``_normalise_space`` turns into nothing (zero-width spaces included): no
+    character outside ``_SPACES``'s class (found at the first one, not by rewriting the text)."""
+    return _NOT_SPACE.search(text) is None
 
 
 def _serialise(root: Element) -> str:
@@ -351,12 +373,12 @@ def _text_blocks(root: Element) -> list[str]:
             blocks.append(_flatten(loose))
             if stack:
                 stack[-1][2].append(block.tail or "")
-        elif _tag(child) not in BLOCK_TAGS:
+        elif (tag := _tag(child)) not in BLOCK_TAGS:
             loose.append(_inline_text(child) + (child.tail or ""))
         else:
             blocks.append(_flatten(loose))
             loose.clear()
-            if _tag(child) in TEXT_BLOCK_TAGS and next(child.iterdescendants(*TEXT_BLOCK_TAGS), None) is None:
+            if tag in TEXT_BLOCK_TAGS and next(child.iterdescendants(*TEXT_BLOCK_TAGS), None) is None:
                 blocks.append(_flatten([_inline_text(child)]))
                 loose.append(child.tail or "")
             else:
@@ -369,7 +391,7 @@ def _inline_text(element: Element) -> str:
 
     A walk, not recursion: inline elements may nest up to ``MAX_DEPTH`` deep.
     """
-    if not isinstance(element.tag, str):  # a comment: iterwalk takes elements only
+    if not isinstance(element.tag, str) or not len(element):  # a comment (iterwalk takes elements only), or a leaf
         return element.text or ""
     parts: list[str] = []
     for event, node in etree.iterwalk(element, events=("start", "end", "comment")):
