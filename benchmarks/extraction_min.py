@@ -1,7 +1,8 @@
-"""``python3 -m benchmarks.extraction_min``: the spider's item work per article page against one
-``lxml.html.fromstring``, as the minimum of 2 x 80 back-to-back calls each (the noise on a shared
-machine only ever adds time). ``python3 -m benchmarks extraction`` interleaves methods instead,
-which leaves lexbor's memory cold between calls: both figures are reported in docs/extraction.md.
+"""``python3 -m benchmarks.extraction_min``: the spider's item work per article page (figure 3's
+``Extraction``) against one ``lxml.html.fromstring``, as the minimum of 2 x 80 back-to-back calls
+each (the noise on a shared machine only ever adds time). ``python3 -m benchmarks extraction``
+interleaves them instead (colder caches); ``python3 -m benchmarks.extraction_pieces`` times each
+piece alone. docs/extraction.md reports all three.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import lxml.html
 
-from benchmarks.extraction import pages, rfi_cn_item
+from benchmarks.extraction import Extraction, the_page
 
 
 def fastest_ms(method: Callable[[bytes], Any], page: bytes, calls: int = 80) -> float:
@@ -25,11 +26,12 @@ def fastest_ms(method: Callable[[bytes], Any], page: bytes, calls: int = 80) -> 
 
 
 def main() -> None:
-    for label, page in pages().items():
-        rfi_cn_item(page)  # warm up: imports, caches
-        item = min(fastest_ms(rfi_cn_item, page) for _ in range(2))
-        parse = min(fastest_ms(lxml.html.fromstring, page) for _ in range(2))
-        print(f"{label}: item {item:.2f} ms, lxml.html.fromstring {parse:.2f} ms, ratio {item / parse:.2f}x")
+    label, page = the_page()
+    extraction = Extraction()
+    extraction(page)  # warm up: imports, caches
+    item = min(fastest_ms(extraction, page) for _ in range(2))
+    parse = min(fastest_ms(lxml.html.fromstring, page) for _ in range(2))
+    print(f"{label}: item {item:.2f} ms, lxml.html.fromstring {parse:.2f} ms, ratio {item / parse:.2f}x")
 
 
 if __name__ == "__main__":

@@ -116,7 +116,12 @@ def _jsonld_keywords(page: Page) -> list[str]:
 
 
 def _main_figure(page: Page) -> Any:
-    """The lead figure: in the main-media block, else the first figure of the article outside its body."""
+    """The lead figure: in the main-media block, else the first figure of the article outside its body
+    (found once per page: three fields read it)."""
+    return page.memo("main_figure", _find_main_figure)
+
+
+def _find_main_figure(page: Page) -> Any:
     main_media = page.first(".t-content__main-media", page.article)
     figure = page.first("figure", main_media) if main_media is not None else None
     if figure is None and page.article is not None:
@@ -160,7 +165,7 @@ def _word_count(page: Page) -> int | None:
 
 
 def _visible_date(page: Page, position: int) -> Any:
-    dates = page.in_article(".m-pub-dates__date")
+    dates = page.memo("visible_dates", lambda page: page.in_article(".m-pub-dates__date"))
     return dates[position - 1] if len(dates) >= position else None
 
 

@@ -12,7 +12,7 @@ changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -26,6 +26,7 @@ ARTICLE_CONTAINERS = ("[data-article-content]", "article")
 BODY_CLASS = "t-content__body"
 # Site furniture around the content: its hot tags, kickers and share links are not the article's.
 CHROME = ("header", "footer", "aside")
+METADATA = 'meta[content], link[href], script[type="application/ld+json"]'
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 
@@ -71,6 +72,28 @@ _NOT_NESTING = frozenset(  # void elements, and those the parser closes at their
     ]
 )
 _TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+
+
+ANCESTOR_WALK = 64  # ancestors read per node before lexbor is asked instead (real pages: ~12)
+_TAG_NAME = re.compile(r"[a-z][a-z0-9]*")
+
+
+def _held_by(nodes: Sequence[LexborNode], tags: frozenset[str]) -> list[bool] | None:
+    """For each node, whether an ancestor is one of ``tags`` (lexbor writes HTML tag names in
+    lower case, as the type selectors match them); ``None`` when one lies deeper than ``ANCESTOR_WALK``."""
+    held = []
+    for node in nodes:
+        parent, steps, inside = node.parent, 0, False
+        while parent is not None:
+            if parent.tag in tags:
+                inside = True
+                break
+            steps += 1
+            if steps > ANCESTOR_WALK:
+                return None
+            parent = parent.parent
+        held.append(inside)
+    return held
 
 
 class PageTooDeepError(ValueError):
@@ -121,6 +144,16 @@ class Page:
             return scope.css_first(query)
         return self.tree.css_first(query) if self.tree.root is not None else None
 
+    def memo(self, key: str, compute: Callable[[Page], Any]) -> Any:
+        """``compute(self)``, computed once per page for ``key`` (what several fields read)."""
+        if key not in self._memo:
+            self._memo[key] = compute(self)
+        return self._memo[key]
+
+    @cached_property
+    def _memo(self) -> dict[str, Any]:
+        return {}
+
     @cached_property
     def article(self) -> LexborNode | None:
         """The article container, whatever wraps it."""
@@ -140,11 +173,23 @@ class Page:
 
     def outside(self, query: str, containers: Sequence[str], scope: LexborNode | None = None) -> list[LexborNode]:
         """Matches of ``query`` (a selector list) in ``scope`` that no element matching one of
-        ``containers`` holds. lexbor matches the descendant selectors, so a page nested
-        thousands deep costs no Python walk up each match's ancestors."""
-        nodes = self.css(query, scope)
+        ``containers`` holds."""
+        return self.excluding(self.css(query, scope), containers, query, scope)
+
+    def excluding(
+        self, nodes: list[LexborNode], containers: Sequence[str], query: str, scope: LexborNode | None = None
+    ) -> list[LexborNode]:
+        """``nodes`` (matches of ``query`` in ``scope``) less those an element matching one of
+        ``containers`` holds. Containers named by their tag, on the whole page: each node's
+        ancestors are read, up to ``ANCESTOR_WALK`` of them (a few microseconds; a selector costs
+        a walk of the page). Otherwise, or for a node deeper than that, lexbor matches the
+        descendant selectors, so a page nested thousands deep costs no Python walk up each match."""
         if not nodes:
             return nodes
+        if scope is None and all(map(_TAG_NAME.fullmatch, containers)):
+            held = _held_by(nodes, frozenset(containers))
+            if held is not None:
+                return [node for node, inside in zip(nodes, held, strict=True) if not inside]
         parts = [part.strip() for part in query.split(",")]
         inside = self.css(", ".join(f"{container} {part}" for container in containers for part in parts), scope)
         if not inside:
@@ -153,10 +198,19 @@ class Page:
         return [node for node in nodes if node.mem_id not in excluded]
 
     @cached_property
+    def _metadata_nodes(self) -> dict[str, list[LexborNode]]:
+        """``meta[content]``, ``link[href]`` and JSON-LD ``script`` elements, each in page order,
+        from one query (a node's tag tells which selector it matched): one walk of the page, not three."""
+        found: dict[str, list[LexborNode]] = {"meta": [], "link": [], "script": []}
+        for node in self.css(METADATA):
+            found[node.tag or ""].append(node)
+        return found
+
+    @cached_property
     def metas(self) -> dict[str, list[str]]:
         """Every ``<meta>``'s content by its ``property`` or ``name``, in page order."""
         found: dict[str, list[str]] = {}
-        for node in self.css("meta[content]"):
+        for node in self._metadata_nodes["meta"]:
             attributes = node.attributes
             key = attributes.get("property") or attributes.get("name")
             if key:
@@ -166,7 +220,7 @@ class Page:
     @cached_property
     def head_links(self) -> list[dict[str, str | None]]:
         """Every ``<link href>``'s attributes, in page order."""
-        return [node.attributes for node in self.css("link[href]")]
+        return [node.attributes for node in self._metadata_nodes["link"]]
 
     def link(self, rel: str, hreflang: str | None = None) -> str | None:
         """``href`` of the first ``<link rel=…>`` (with that ``hreflang``)."""
@@ -192,7 +246,7 @@ class Page:
     @cached_property
     def jsonld(self) -> list[dict[str, Any]]:
         """Every JSON object of the page's JSON-LD blocks, parsed once, in page order."""
-        return list(objects_of(node.text() for node in self.css('script[type="application/ld+json"]')))
+        return list(objects_of(node.text() for node in self._metadata_nodes["script"]))
 
     @cached_property
     def news_article(self) -> dict[str, Any]:

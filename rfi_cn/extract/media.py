@@ -13,7 +13,7 @@ left out. One entry per URL; a later source fills a missing duration.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, TypedDict
 from urllib.parse import urljoin, urlsplit
 
@@ -25,9 +25,9 @@ from rfi_cn.extract.jsonld import parse_json
 
 CHROME = ("header", "nav", "footer")
 PLAYER_DATA = "script[data-media-id]"
-ELEMENTS = "audio, video"
 LINKS = "a[href]"
-SIMPLE_SELECTORS = (PLAYER_DATA, "audio", "video", LINKS)
+TYPED_LINKS = "a[href][type]"
+CANDIDATES = f"{PLAYER_DATA}, audio, video, {LINKS}"  # a node's tag tells which of them it matched
 DURATION_ATTRIBUTES = ("data-duration", "duration")
 
 AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav"})
@@ -98,15 +98,30 @@ def kind_of(url: str, hint: str | None = None) -> str | None:
 
 
 def _candidates(page: Page) -> Iterator[tuple[str, str | None, int | None]]:
-    players, elements = page.css(PLAYER_DATA), page.css(ELEMENTS)
-    links = [link for link in page.css(LINKS) if _may_be_media(link)]  # most links: a cheap no
-    if players or elements or links:  # only then look for the site chrome holding some of them
-        chrome = page.css(", ".join(f"{outer} {inner}" for outer in CHROME for inner in SIMPLE_SELECTORS))
-        excluded = {node.mem_id for node in chrome}
-        players, elements, links = (
-            [node for node in nodes if node.mem_id not in excluded] for nodes in (players, elements, links)
-        )
-    yield from _player_data(players)
+    players: list[tuple[LexborNode, dict[str, Any]]] = []
+    elements: list[LexborNode] = []
+    links: list[LexborNode] = []
+    for node in page.css(CANDIDATES):  # one query; each kind keeps its document order
+        if node.tag == "script":
+            players.append((node, {}))
+        elif node.tag == "a":
+            links.append(node)
+        else:
+            elements.append(node)
+    players = [(node, data) for node, _ in players if (data := _player(node)) is not None]
+    links = _maybe_media(page, links)  # most links: a cheap no
+    kinds = [
+        *([PLAYER_DATA] if players else []),
+        *sorted({node.tag or "" for node in elements}),
+        *([LINKS] if links else []),
+    ]
+    if kinds:  # only then look for the site chrome holding some of them
+        candidates = [node for node, _ in players] + elements + links
+        kept = {node.mem_id for node in page.excluding(candidates, CHROME, ", ".join(kinds))}
+        excluded = {node.mem_id for node in candidates} - kept
+        players = [(node, data) for node, data in players if node.mem_id not in excluded]
+        elements, links = ([node for node in nodes if node.mem_id not in excluded] for nodes in (elements, links))
+    yield from _player_data(data for _, data in players)
     yield from _elements(elements)
     for link in links:
         href = link.attributes.get("href") or ""
@@ -116,17 +131,29 @@ def _candidates(page: Page) -> Iterator[tuple[str, str | None, int | None]]:
     yield from _jsonld(page)
 
 
-def _may_be_media(link: LexborNode) -> bool:
-    """Whether ``kind_of`` could call the link media: a type hint, or a media extension in it."""
-    attributes = link.attrs
-    return "type" in attributes or _MAYBE_MEDIA.search(attributes.get("href") or "") is not None
+def _maybe_media(page: Page, links: list[LexborNode]) -> list[LexborNode]:
+    """The links ``kind_of`` could call media: a type hint, or a media extension in the href.
+    The hrefs are searched joined first (no extension spans a line break): usually no match."""
+    hrefs = [link.attrs.get("href") or "" for link in links]
+    extension = _MAYBE_MEDIA.search("\n".join(hrefs)) is not None
+    typed = {node.mem_id for node in page.css(TYPED_LINKS)} if links else set()
+    return [
+        link
+        for link, href in zip(links, hrefs, strict=True)
+        if link.mem_id in typed or (extension and _MAYBE_MEDIA.search(href) is not None)
+    ]
 
 
-def _player_data(nodes: list[LexborNode]) -> Iterator[tuple[str, str | None, int | None]]:
-    for node in nodes:
-        data = parse_json(node.text())
-        if not isinstance(data, dict) or str(data.get("type", "")).lower() == "live":
-            continue
+def _player(node: LexborNode) -> dict[str, Any] | None:
+    """The player data of a ``script[data-media-id]``; ``None`` when it is not JSON or is the live radio."""
+    data = parse_json(node.text())
+    if not isinstance(data, dict) or str(data.get("type", "")).lower() == "live":
+        return None
+    return data
+
+
+def _player_data(players: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str | None, int | None]]:
+    for data in players:
         duration = duration_seconds(data.get("duration"))
         for source in data.get("sources") or []:
             href = source.get("url") if isinstance(source, dict) else None

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeAlias
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
 KEPT_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote", "ul", "ol", "li", "a", "strong", "em", "br"})
@@ -56,13 +56,27 @@ JUNK_XPATH = " | ".join(
     ]
 )
 
+_JUNK = etree.XPath(JUNK_XPATH)  # compiled once: root.xpath(text) compiles it at every call (15 us)
+
 # What XML (so lxml) cannot hold: C0 controls but tab and newlines, surrogates, U+FFFE/U+FFFF.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 _SPACES = re.compile(r"[\s\u00a0\u200b\u3000]+")
+_NOT_SPACE = re.compile(r"[^\s\u00a0\u200b\u3000]")
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 # A line break between two CJK characters is source formatting, not a space.
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]*[\r\n][\s\u00a0]*(?=[{_CJK}])")
+
+
+Element: TypeAlias = etree._Element
+# lxml.html's parser makes every element a Python ``HtmlElement`` through a Python class lookup
+# (~1.5 us each time a proxy is made: most of the cleaner's time). The cleaner parses with
+# libxml2's same HTML parser and options without it, and does what it used of ``lxml.html``
+# itself: ``_parse_fragment`` is ``fragment_fromstring(create_parent="div")``, ``_drop_tree``,
+# ``_drop_tag`` and ``_text_content`` are ``HtmlElement``'s, ``_serialise`` is ``tostring``.
+_FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.I).match
+_META_CONTENT_TYPE = re.compile(r'<meta http-equiv="Content-Type"[^>]*>')
+_text_content = etree.XPath("string()", smart_strings=False)
 
 
 class TooDeepError(ValueError):
@@ -108,7 +122,7 @@ def body_text(clean_html: str) -> str:
     return _text_of(_parse_fragment(clean_html)) if clean_html else ""
 
 
-def _fixed_point(clean: str, base_url: str) -> tuple[lxml.html.HtmlElement, str]:
+def _fixed_point(clean: str, base_url: str) -> tuple[Element, str]:
     """Read ``clean`` back and clean it again until it no longer changes; the last tree and its HTML."""
     root = _parse_fragment(clean)
     for _ in range(MAX_PASSES):
@@ -121,23 +135,70 @@ def _fixed_point(clean: str, base_url: str) -> tuple[lxml.html.HtmlElement, str]
     return root, clean
 
 
-def _clean_tree(root: lxml.html.HtmlElement, base_url: str) -> None:
+def _clean_tree(root: Element, base_url: str) -> None:
     _drop_junk(root)
     _unwrap_and_strip(root, base_url)
     _drop_empty(root)
     _normalise_space(root)
 
 
-def _text_of(root: lxml.html.HtmlElement) -> str:
+def _text_of(root: Element) -> str:
     return "\n\n".join(text for text in _text_blocks(root) if text)
 
 
-def _parse_fragment(html: str) -> lxml.html.HtmlElement:
+def _parse_fragment(html: str) -> Element:
     """``html`` under a ``div``, parsed without libxml2's 256-level limit (``huge_tree``)."""
-    parser = lxml.html.HTMLParser(huge_tree=True)  # a parser per parse: lxml's are not thread-safe
-    root = lxml.html.fragment_fromstring(_xml_safe(html), create_parent="div", parser=parser)
+    parser = etree.HTMLParser(huge_tree=True)  # a parser per parse: lxml's are not thread-safe
+    html = _xml_safe(html)
+    if not _FULL_HTML(html):
+        html = f"<html><body>{html}</body></html>"
+    document = etree.fromstring(html, parser)
+    if document is None:
+        raise etree.ParserError("Document is empty")
+    bodies = [element for element in document if _tag(element) == "body"]
+    assert len(bodies) == 1, f"too many bodies: {bodies!r}"
+    body = bodies[0]
+    root = parser.makeelement("div")  # as lxml.html's Element: in an HTML document
+    if body.text and body.text.strip():
+        root.text = body.text
+    root.extend(body)
     root.tail = None
     return root
+
+
+def _drop_tree(element: Element) -> None:
+    """``HtmlElement.drop_tree``: remove ``element`` and what it holds; its tail stays."""
+    parent = element.getparent()
+    assert parent is not None
+    if element.tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    parent.remove(element)
+
+
+def _drop_tag(element: Element) -> None:
+    """``HtmlElement.drop_tag``: remove the tag of ``element``; its text, children and tail stay."""
+    parent = element.getparent()
+    assert parent is not None
+    previous = element.getprevious()
+    if element.text and isinstance(element.tag, str):
+        if previous is None:
+            parent.text = (parent.text or "") + element.text
+        else:
+            previous.tail = (previous.tail or "") + element.text
+    if element.tail:
+        if len(element):
+            last = element[-1]
+            last.tail = (last.tail or "") + element.tail
+        elif previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    index = parent.index(element)
+    parent[index : index + 1] = element[:]
 
 
 # Nesting an HTML parser rebuilds when it reads the serialised tree (a block in a paragraph or
@@ -156,7 +217,7 @@ _ELEMENT_AT_MAX_DEPTH = etree.XPath("boolean(" + "/".join(["*"] * MAX_DEPTH) + "
 _ELEMENT_COUNT = etree.XPath("count(.//*)")  # 1-2 µs a body
 
 
-def _too_deep(root: lxml.html.HtmlElement) -> bool:
+def _too_deep(root: Element) -> bool:
     """Whether an element lies ``MAX_DEPTH`` levels under ``root`` (it takes that many elements)."""
     return bool(_ELEMENT_COUNT(root) >= MAX_DEPTH and _ELEMENT_AT_MAX_DEPTH(root))
 
@@ -173,30 +234,29 @@ def _xml_safe_reference(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def _drop_junk(root: lxml.html.HtmlElement) -> None:
-    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    for element in root.xpath(JUNK_XPATH):
+def _drop_junk(root: Element) -> None:
+    """Delete comments, processing instructions, ``DROPPED_TAGS`` and junk blocks with what they
+    hold, keeping their tails (one ``strip_elements``: the HTML parser writes tag names in lower case)."""
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *DROPPED_TAGS, with_tail=False)
+    for element in _JUNK(root):
         if element.getparent() is not None:
-            element.drop_tree()
-    for element in list(root.iterdescendants()):
-        if _tag(element) in DROPPED_TAGS and element.getparent() is not None:
-            element.drop_tree()
+            _drop_tree(element)
 
 
-def _unwrap_and_strip(root: lxml.html.HtmlElement, base_url: str) -> None:
+def _unwrap_and_strip(root: Element, base_url: str) -> None:
     root.attrib.clear()
     for element in list(root.iterdescendants()):
         tag = _tag(element)
         href = _safe_href(element.get("href"), base_url) if tag == "a" else None
         if tag not in KEPT_TAGS or (tag == "a" and href is None) or _repeats_parent(element, tag):
-            element.drop_tag()
+            _drop_tag(element)
             continue
         element.attrib.clear()
         if href is not None:
             element.set("href", href)
 
 
-def _repeats_parent(element: lxml.html.HtmlElement, tag: str) -> bool:
+def _repeats_parent(element: Element, tag: str) -> bool:
     """A ``strong`` in a ``strong`` (or ``em`` in ``em``) adds nothing but depth.
 
     Elements are visited in document order, so the parent is already what is kept of it.
@@ -214,16 +274,24 @@ def _safe_href(href: str | None, base_url: str) -> str | None:
     return absolute
 
 
-def _normalise_space(root: lxml.html.HtmlElement) -> None:
+def _normalise_space(root: Element) -> None:
+    # Each text read once and written only when it changes: lxml's getters and setters convert
+    # the text every time (a write of the same text would only merge adjacent text nodes).
     root.text = _squeeze(root.text)
     for element in root.iterdescendants():
-        element.text = _squeeze(element.text)
-        element.tail = _squeeze(element.tail)
+        text, tail = element.text, element.tail
+        if text is not None and (squeezed := _squeeze(text)) != text:
+            element.text = squeezed
+        if tail is not None and (squeezed := _squeeze(tail)) != tail:
+            element.tail = squeezed
     for element in root.iter():
-        if _tag(element) in BLOCK_TAGS or element is root:
+        block = _tag(element) in BLOCK_TAGS
+        if block or element is root:
             _strip_block_edges(element)
-        if _tag(element) in BLOCK_TAGS and element.tail is not None and not element.tail.strip():
-            element.tail = None
+        if block:
+            tail = element.tail
+            if tail is not None and not tail.strip():
+                element.tail = None
 
 
 def _squeeze(text: str | None) -> str | None:
@@ -236,48 +304,61 @@ def _squeeze(text: str | None) -> str | None:
     return _SPACES.sub(" ", text) or None
 
 
-def _strip_block_edges(block: lxml.html.HtmlElement) -> None:
+def _strip_block_edges(block: Element) -> None:
     """Strip white space at the start and end of a block, however deep the text sits."""
     node = block
-    while not (node.text and node.text.strip()):
-        node.text = None
-        if not len(node) or _tag(node[0]) in BLOCK_TAGS or _tag(node[0]) == "br":
+    while True:
+        text = node.text
+        if text and text.strip():
+            if (stripped := text.lstrip()) != text:
+                node.text = stripped
             break
-        node = node[0]
-    if node.text:
-        node.text = node.text.lstrip()
+        if text is not None:
+            node.text = None
+        if not len(node):
+            break
+        first = node[0]
+        tag = _tag(first)
+        if tag in BLOCK_TAGS or tag == "br":
+            break
+        node = first
     last = block
     while len(last):
         child = last[-1]
-        if child.tail is not None:
-            child.tail = child.tail.rstrip() or None
-            if child.tail is not None:
+        tail = child.tail
+        if tail is not None:
+            stripped_tail = tail.rstrip() or None
+            if stripped_tail != tail:
+                child.tail = stripped_tail
+            if stripped_tail is not None:
                 return
         if _tag(child) in BLOCK_TAGS:
             return
         last = child
-    if last.text is not None:
-        last.text = last.text.rstrip() or None
+    text = last.text
+    if text is not None and (stripped_text := text.rstrip() or None) != text:
+        last.text = stripped_text
 
 
-def _drop_empty(root: lxml.html.HtmlElement) -> None:
+def _drop_empty(root: Element) -> None:
     for element in reversed(list(root.iterdescendants())):
-        if _tag(element) != "br" and element.getparent() is not None and _is_blank(element.text_content()):
-            element.drop_tree()
+        if _tag(element) != "br" and element.getparent() is not None and _is_blank(_text_content(element)):
+            _drop_tree(element)
 
 
 def _is_blank(text: str) -> bool:
-    """Nothing but what ``_normalise_space`` turns into nothing (zero-width spaces included)."""
-    return not _SPACES.sub("", text)
+    """Nothing but what ``_normalise_space`` turns into nothing (zero-width spaces included): no
+    character outside ``_SPACES``'s class (found at the first one, not by rewriting the text)."""
+    return _NOT_SPACE.search(text) is None
 
 
-def _serialise(root: lxml.html.HtmlElement) -> str:
-    html: str = lxml.html.tostring(root, encoding="unicode")
+def _serialise(root: Element) -> str:
+    html = _META_CONTENT_TYPE.sub("", etree.tostring(root, method="html", encoding="unicode"))
     inner = html[len("<div>") : -len("</div>")]
     return inner.strip()
 
 
-def _text_blocks(root: lxml.html.HtmlElement) -> list[str]:
+def _text_blocks(root: Element) -> list[str]:
     """Leaf text blocks in document order; loose inline text forms its own block.
 
     A walk with its own stack, not recursion: a body may nest up to ``MAX_DEPTH`` blocks.
@@ -292,12 +373,12 @@ def _text_blocks(root: lxml.html.HtmlElement) -> list[str]:
             blocks.append(_flatten(loose))
             if stack:
                 stack[-1][2].append(block.tail or "")
-        elif _tag(child) not in BLOCK_TAGS:
+        elif (tag := _tag(child)) not in BLOCK_TAGS:
             loose.append(_inline_text(child) + (child.tail or ""))
         else:
             blocks.append(_flatten(loose))
             loose.clear()
-            if _tag(child) in TEXT_BLOCK_TAGS and next(child.iterdescendants(*TEXT_BLOCK_TAGS), None) is None:
+            if tag in TEXT_BLOCK_TAGS and next(child.iterdescendants(*TEXT_BLOCK_TAGS), None) is None:
                 blocks.append(_flatten([_inline_text(child)]))
                 loose.append(child.tail or "")
             else:
@@ -305,12 +386,12 @@ def _text_blocks(root: lxml.html.HtmlElement) -> list[str]:
     return blocks
 
 
-def _inline_text(element: lxml.html.HtmlElement) -> str:
+def _inline_text(element: Element) -> str:
     """The text of ``element`` and all it holds, a ``<br>`` inside it as a line break.
 
     A walk, not recursion: inline elements may nest up to ``MAX_DEPTH`` deep.
     """
-    if not isinstance(element.tag, str):  # a comment: iterwalk takes elements only
+    if not isinstance(element.tag, str) or not len(element):  # a comment (iterwalk takes elements only), or a leaf
         return element.text or ""
     parts: list[str] = []
     for event, node in etree.iterwalk(element, events=("start", "end", "comment")):
