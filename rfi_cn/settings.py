@@ -199,6 +199,11 @@ SPIDER_CONTRACTS = {"rfi_cn.spiders.contracts.PathContract": 10}
 
 # --- Engine --------------------------------------------------------------
 LOG_LEVEL = "INFO"
+# Scrapy's check for a generator callback that returns a value re-reads and parses the
+# callback's source (inspect.getsource + ast.parse, ~1 ms) whenever its weak cache has lost
+# the bound method: about once per page here. tests/unit/spiders/test_callbacks.py runs the
+# same check over every callback instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # --- Navigation bounds (docs/crawling.md) --------------------------------
 # Listing pages walked per section (keyword, author page); `-a max_pages` may lower it.
