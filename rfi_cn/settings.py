@@ -95,7 +95,10 @@ EXTENSIONS = {
     "rfi_cn.accounting.ArticleAccounting": 500,
     "rfi_cn.state.incremental.CrawlStateRecorder": 510,
     "rfi_cn.state.resume.JobRunMarker": 520,
+    "rfi_cn.runtime.FrozenStartupHeap": 990,
 }
+# The garbage collector's full collections skip what start-up left alive (rfi_cn/runtime.py).
+RFI_GC_FREEZE = True
 
 # --- Run health (docs/health.md) -----------------------------------------
 # `scrapy crawl` is rfi_cn.commands.crawl: its exit status is the run's health.
