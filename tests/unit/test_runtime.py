@@ -17,14 +17,16 @@ class _Spider(Spider):
 
 
 def test_frozen_from_spider_opened_to_spider_closed() -> None:
-    crawler = get_crawler(_Spider)
+    crawler = get_crawler(_Spider, {"RFI_GC_YOUNG_THRESHOLD": 5000})
     extension = FrozenStartupHeap.from_crawler(crawler)
     spider = _Spider()
+    python_thresholds = gc.get_threshold()
     assert gc.get_freeze_count() == 0
     try:
         crawler.signals.send_catch_log(signals.spider_opened, spider=spider)
         assert extension.frozen
         assert gc.get_freeze_count() > 1000  # the modules, classes and functions loaded so far
+        assert gc.get_threshold() == (5000, *python_thresholds[1:])
         young: list[object] = []
         young.append(young)  # a cycle made after the freeze is still collected
         del young
@@ -32,7 +34,20 @@ def test_frozen_from_spider_opened_to_spider_closed() -> None:
     finally:
         crawler.signals.send_catch_log(signals.spider_closed, spider=spider, reason="finished")
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == python_thresholds
     assert not extension.frozen
+
+
+def test_a_zero_threshold_keeps_pythons() -> None:
+    crawler = get_crawler(_Spider, {"RFI_GC_YOUNG_THRESHOLD": 0})
+    FrozenStartupHeap.from_crawler(crawler)
+    python_thresholds = gc.get_threshold()
+    try:
+        crawler.signals.send_catch_log(signals.spider_opened, spider=_Spider())
+        assert gc.get_threshold() == python_thresholds
+    finally:
+        crawler.signals.send_catch_log(signals.spider_closed, spider=_Spider(), reason="finished")
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_setting_turns_it_off() -> None:
