@@ -50,7 +50,10 @@ _SECTION_PATH = re.compile(r"^/cn/([^/]+)/$")
 _TRACKING_QUERY = re.compile(r"^(?:xtor|utm_\w+|at_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid)$", re.IGNORECASE)
 _ENCODED_DOT = re.compile(r"%2e", re.IGNORECASE)
 
-KEY_CACHE_SIZE = 4096  # answers remembered by each of crawl_key, resolve_link, path_of (the latest used)
+# Answers remembered by each of crawl_key, resolve_link, path_of (the latest used). A crawl asks
+# again within a few hundred URLs: on 2,000 articles 1,024 hit as often as 4,096 (misses 2,133
+# vs 2,115 crawl keys), full after ~500 articles at ~0.5 MB, so the caches do not grow with the crawl.
+KEY_CACHE_SIZE = 1024
 KEY_CACHE_URL_LENGTH = 512  # longer URLs are worked out every time (real article URLs: ~150-350)
 
 
