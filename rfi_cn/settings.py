@@ -95,7 +95,13 @@ EXTENSIONS = {
     "rfi_cn.accounting.ArticleAccounting": 500,
     "rfi_cn.state.incremental.CrawlStateRecorder": 510,
     "rfi_cn.state.resume.JobRunMarker": 520,
+    "rfi_cn.runtime.FrozenStartupHeap": 990,
 }
+# The garbage collector's full collections skip what start-up left alive, and its youngest
+# generation is collected every RFI_GC_YOUNG_THRESHOLD net allocations (Python: 700; 0 keeps
+# Python's) while the spider runs (rfi_cn/runtime.py).
+RFI_GC_FREEZE = True
+RFI_GC_YOUNG_THRESHOLD = 5000
 
 # --- Run health (docs/health.md) -----------------------------------------
 # `scrapy crawl` is rfi_cn.commands.crawl: its exit status is the run's health.
@@ -209,6 +215,11 @@ SPIDER_CONTRACTS = {"rfi_cn.spiders.contracts.PathContract": 10}
 
 # --- Engine --------------------------------------------------------------
 LOG_LEVEL = "INFO"
+# Scrapy's check for a generator callback that returns a value re-reads and parses the
+# callback's source (inspect.getsource + ast.parse, ~1 ms) whenever its weak cache has lost
+# the bound method: about once per page here. tests/unit/spiders/test_callbacks.py runs the
+# same check over every callback instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # --- Navigation bounds (docs/crawling.md) --------------------------------
 # Listing pages walked per section (keyword, author page); `-a max_pages` may lower it.

@@ -16,12 +16,21 @@ hosts and schemes are one (``https://www.rfi.fr``), tracking queries
 (``xtor``, ``utm_*``, …) are dropped, and dot segments, literal or
 percent-encoded (``..``, ``%2e%2e``, ``%2E.``), are resolved before any scope
 check, so ``/cn/%2e%2e/x`` is ``/x``: outside the edition.
+
+A crawl asks for the same URL's key many times (the link on every listing page
+that shows it, its request, the duplicate filter, the claims, the crawl state):
+``crawl_key``, ``resolve_link`` and ``path_of`` are pure, so they remember their
+latest answers (``functools.lru_cache``, ``KEY_CACHE_SIZE`` answers each). Only
+URLs (href and page URL together) of at most ``KEY_CACHE_URL_LENGTH`` characters
+are remembered, so hostile pages cannot fill the caches with megabytes; a URL
+that cannot be parsed is never remembered (it raises every time).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -40,6 +49,12 @@ _SECTION_PATH = re.compile(r"^/cn/([^/]+)/$")
 # Query parameters that only say where a reader came from: never part of a URL's identity.
 _TRACKING_QUERY = re.compile(r"^(?:xtor|utm_\w+|at_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid)$", re.IGNORECASE)
 _ENCODED_DOT = re.compile(r"%2e", re.IGNORECASE)
+
+# Answers remembered by each of crawl_key, resolve_link, path_of (the latest used). A crawl asks
+# again within a few hundred URLs: on 2,000 articles 1,024 hit as often as 4,096 (misses 2,133
+# vs 2,115 crawl keys), full after ~500 articles at ~0.5 MB, so the caches do not grow with the crawl.
+KEY_CACHE_SIZE = 1024
+KEY_CACHE_URL_LENGTH = 512  # longer URLs are worked out every time (real article URLs: ~150-350)
 
 
 class InvalidLinkError(ValueError):
@@ -79,6 +94,10 @@ def crawl_key(url: str) -> str:
 
     Raises ``InvalidLinkError`` for a URL that cannot be parsed.
     """
+    return _remembered_key(url) if len(url) <= KEY_CACHE_URL_LENGTH else _crawl_key(url)
+
+
+def _crawl_key(url: str) -> str:
     try:
         parts = urlsplit(url.strip())
         hostname, port = parts.hostname, parts.port
@@ -95,11 +114,21 @@ def crawl_key(url: str) -> str:
     query = "&".join(  # after canonicalisation: ?%78tor= is ?xtor=
         pair for pair in canonical.query.split("&") if pair and not _TRACKING_QUERY.match(pair.split("=", 1)[0])
     )
-    return urlunsplit(canonical._replace(query=query))
+    key = urlunsplit(canonical._replace(query=query))
+    return url if key == url else key  # a URL that is its own key: one string in the cache
+
+
+_remembered_key = lru_cache(maxsize=KEY_CACHE_SIZE)(_crawl_key)
 
 
 def resolve_link(href: str, page_url: str, prefix: str = EDITION_PREFIX) -> str | None:
     """Like ``link_url``, but raises ``InvalidLinkError`` for an href that cannot be resolved."""
+    if len(href) + len(page_url) <= KEY_CACHE_URL_LENGTH:
+        return _remembered_link(href, page_url, prefix)
+    return _resolve_link(href, page_url, prefix)
+
+
+def _resolve_link(href: str, page_url: str, prefix: str) -> str | None:
     try:
         absolute = urljoin(page_url, decode_dots(href.strip()))
     except ValueError as exc:
@@ -108,6 +137,9 @@ def resolve_link(href: str, page_url: str, prefix: str = EDITION_PREFIX) -> str 
     if not is_site_origin(key) or not path_of(key).startswith(prefix):
         return None
     return key
+
+
+_remembered_link = lru_cache(maxsize=KEY_CACHE_SIZE)(_resolve_link)
 
 
 def link_url(href: str, page_url: str, prefix: str = EDITION_PREFIX) -> str | None:
@@ -154,7 +186,14 @@ def is_site_origin(url: str) -> bool:
 
 def path_of(url: str) -> str:
     """The decoded path of ``url`` (``/cn/政治/``)."""
+    return _remembered_path(url) if len(url) <= KEY_CACHE_URL_LENGTH else _path_of(url)
+
+
+def _path_of(url: str) -> str:
     return unquote(urlsplit(url).path)
+
+
+_remembered_path = lru_cache(maxsize=KEY_CACHE_SIZE)(_path_of)
 
 
 def is_article_url(url: str) -> bool:
