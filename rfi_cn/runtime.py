@@ -36,24 +36,28 @@ from scrapy.exceptions import NotConfigured
 class FrozenStartupHeap:
     """Extension: at ``spider_opened`` ``gc.freeze()`` and the young threshold; undone at ``spider_closed``."""
 
-    def __init__(self, young_threshold: int = 0) -> None:
+    def __init__(self, young_threshold: int = 0, freeze: bool = True) -> None:
         self.young_threshold = young_threshold
+        self.freeze = freeze
         self.frozen = False
         self.thresholds: tuple[int, int, int] | None = None  # Python's, restored at the end
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrozenStartupHeap:
-        if not crawler.settings.getbool("RFI_GC_FREEZE", True):
-            raise NotConfigured("RFI_GC_FREEZE is off")
-        extension = cls(max(0, crawler.settings.getint("RFI_GC_YOUNG_THRESHOLD", 0)))
+        freeze = crawler.settings.getbool("RFI_GC_FREEZE", True)
+        young_threshold = max(0, crawler.settings.getint("RFI_GC_YOUNG_THRESHOLD", 0))
+        if not freeze and not young_threshold:
+            raise NotConfigured("RFI_GC_FREEZE is off and RFI_GC_YOUNG_THRESHOLD is 0")
+        extension = cls(young_threshold, freeze)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        gc.collect()
-        gc.freeze()
-        self.frozen = True
+        if self.freeze:
+            gc.collect()
+            gc.freeze()
+            self.frozen = True
         if self.young_threshold:
             self.thresholds = gc.get_threshold()
             gc.set_threshold(self.young_threshold, *self.thresholds[1:])

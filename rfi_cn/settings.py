@@ -99,7 +99,7 @@ EXTENSIONS = {
 }
 # The garbage collector's full collections skip what start-up left alive, and its youngest
 # generation is collected every RFI_GC_YOUNG_THRESHOLD net allocations (Python: 700; 0 keeps
-# Python's) while the spider runs (rfi_cn/runtime.py).
+# Python's) while the spider runs (rfi_cn/runtime.py); each works without the other.
 RFI_GC_FREEZE = True
 RFI_GC_YOUNG_THRESHOLD = 5000
 

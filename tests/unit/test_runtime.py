@@ -40,27 +40,43 @@ def test_frozen_from_spider_opened_to_spider_closed() -> None:
 
 def test_a_zero_threshold_keeps_pythons() -> None:
     crawler = get_crawler(_Spider, {"RFI_GC_YOUNG_THRESHOLD": 0})
-    FrozenStartupHeap.from_crawler(crawler)
+    extension = FrozenStartupHeap.from_crawler(crawler)  # held: signals keep weak references
     python_thresholds = gc.get_threshold()
     try:
         crawler.signals.send_catch_log(signals.spider_opened, spider=_Spider())
+        assert extension.frozen
         assert gc.get_threshold() == python_thresholds
     finally:
         crawler.signals.send_catch_log(signals.spider_closed, spider=_Spider(), reason="finished")
     assert gc.get_freeze_count() == 0
 
 
-def test_a_setting_turns_it_off() -> None:
+def test_both_settings_off_turn_it_off() -> None:
     with pytest.raises(NotConfigured):
-        FrozenStartupHeap.from_crawler(get_crawler(_Spider, {"RFI_GC_FREEZE": False}))
+        FrozenStartupHeap.from_crawler(get_crawler(_Spider, {"RFI_GC_FREEZE": False, "RFI_GC_YOUNG_THRESHOLD": 0}))
+
+
+def test_the_threshold_applies_without_the_freeze() -> None:
+    crawler = get_crawler(_Spider, {"RFI_GC_FREEZE": False, "RFI_GC_YOUNG_THRESHOLD": 4321})
+    extension = FrozenStartupHeap.from_crawler(crawler)  # held: signals keep weak references
+    python_thresholds = gc.get_threshold()
+    try:
+        crawler.signals.send_catch_log(signals.spider_opened, spider=_Spider())
+        assert gc.get_threshold() == (4321, *python_thresholds[1:])
+        assert not extension.frozen
+        assert gc.get_freeze_count() == 0
+    finally:
+        crawler.signals.send_catch_log(signals.spider_closed, spider=_Spider(), reason="finished")
+    assert gc.get_threshold() == python_thresholds
 
 
 def test_closing_a_spider_that_never_opened_unfreezes_nothing() -> None:
     gc.freeze()
     try:
         crawler = get_crawler(_Spider)
-        FrozenStartupHeap.from_crawler(crawler)
+        extension = FrozenStartupHeap.from_crawler(crawler)  # held: signals keep weak references
         crawler.signals.send_catch_log(signals.spider_closed, spider=_Spider(), reason="finished")
         assert gc.get_freeze_count() > 0  # someone else's freeze is left alone
+        assert not extension.frozen
     finally:
         gc.unfreeze()
