@@ -7,7 +7,8 @@ resident set size (``/proc/self/status`` ``VmRSS``) and its peak so far
 ``bench/hwm_mb_at/<count>``, the time of the first and last article, the
 process CPU seconds when the spider opened (``bench/cpu_at_open``: the
 start-up that ``benchmarks.cpu`` leaves out) and at the end the peak
-(``VmHWM``) as ``bench/peak_rss_mb``.
+(``VmHWM``) as ``bench/peak_rss_mb``. With ``BENCH_RSS_COUNT=responses`` it counts
+article responses instead of exported articles (the null spider exports nothing).
 
 Profiling (``python3 -m benchmarks.memory_profile``): with ``BENCH_TRACEMALLOC_DIR``
 set, the crawl runs under ``tracemalloc`` (``BENCH_TRACEMALLOC_FRAMES`` frames per
@@ -31,10 +32,12 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 
 from rfi_cn.items import ArticleItem
+from rfi_cn.middlewares.requests import ARTICLE
 
 
 def status_mb(field: str) -> float:
@@ -73,6 +76,7 @@ class RssProbe:
         self.stats = crawler.stats
         self.every = crawler.settings.getint("BENCH_RSS_EVERY", 250)
         self.count = 0
+        self.count_responses = crawler.settings.get("BENCH_RSS_COUNT") == "responses"
         self.malloc_stats = crawler.settings.getbool("BENCH_MALLOC_STATS")
         trace_dir = crawler.settings.get("BENCH_TRACEMALLOC_DIR")
         self.trace_dir = Path(trace_dir) if trace_dir else None
@@ -85,7 +89,10 @@ class RssProbe:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RssProbe:
         probe = cls(crawler)
-        crawler.signals.connect(probe.item_scraped, signal=signals.item_scraped)
+        if probe.count_responses:
+            crawler.signals.connect(probe.response_received, signal=signals.response_received)
+        else:
+            crawler.signals.connect(probe.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(probe.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(probe.spider_closed, signal=signals.spider_closed)
         return probe
@@ -103,9 +110,15 @@ class RssProbe:
         assert self.trace_dir is not None
         tracemalloc.take_snapshot().dump(str(self.trace_dir / f"{name}.snapshot"))
 
+    def response_received(self, response: Response, request: Request) -> None:
+        if request.meta.get(ARTICLE):
+            self._counted()
+
     def item_scraped(self, item: Any) -> None:
-        if not isinstance(item, ArticleItem):
-            return
+        if isinstance(item, ArticleItem):
+            self._counted()
+
+    def _counted(self) -> None:
         self.count += 1
         now = time.monotonic()
         if self.count == 1:
