@@ -95,6 +95,7 @@ def _growth(measured: Measured, start: int) -> dict[str, Any]:
         "rss_mb_at_start": rss[start],
         "rss_mb_at_last_sample": rss[max(rss)],
         "rss_mb_samples": [rss[count] for count in sorted(rss)],
+        "hwm_mb_samples": [hwm[count] for count in sorted(hwm)],
     }
 
 

@@ -67,12 +67,31 @@ def test_it_holds_only_id_url_hash_and_date_until_the_file_is_published(tmp_path
     slot = Slot()
     for number in (1, 2, 3):
         recorder.row_written(article(number), slot)  # type: ignore[arg-type]
-    held = recorder.articles[slot]  # type: ignore[index]
-    assert held == [
+    assert recorder.pending(slot) == [  # type: ignore[arg-type]
         PendingRow(f"T00{n}", f"https://www.rfi.fr/cn/中国/20251130-测试新闻000{n}", f"h{n}", "2025-11-30T08:15:00Z")
         for n in (1, 2, 3)
     ]
-    assert all(type(row) is PendingRow for row in held)  # no item (nor its 30 KB body) is kept
+    held = recorder.articles[slot]  # type: ignore[index]
+    assert all(type(row) is bytes and len(row) < 200 for row in held)  # no item (nor its 30 KB body) is kept
+
+
+def test_a_pending_row_is_one_compact_object(tmp_path: Path) -> None:
+    """Up to a whole lake file (5,000 rows) waits for its publication: each row is one bytes
+    object (~420 bytes with a real-length URL), not a tuple of four strings (~650)."""
+    recorder, _ = recorder_for(tmp_path)
+    slot = Slot()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(2000):
+            recorder.row_written(lean_article(number), slot)  # type: ignore[arg-type]
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 2000 * 450, held
+    assert recorder.pending(slot)[1999] == PendingRow(  # type: ignore[arg-type]
+        "T01999", lean_article(1999)["url"], f"{1999:064x}", "2025-11-30T08:15:00Z"
+    )
 
 
 def test_one_transaction_per_published_file_and_nothing_for_a_failed_one(tmp_path: Path) -> None:
@@ -129,7 +148,7 @@ def test_a_state_write_that_fails_is_counted_not_raised(tmp_path: Path) -> None:
 
 def lean_article(number: int) -> ArticleItem:
     """An article as the recorder sees it, with a URL of the real site's length (~280 characters)."""
-    slug = "%E5%8F%B0%E6%B9%BE" * 25
+    slug = "%E5%8F%B0%E6%B9%BE" * 12
     return ArticleItem(
         id=f"T{number:05d}",
         url=f"https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20251130-{slug}-{number}",
