@@ -31,7 +31,7 @@ from rfi_cn.extract.article import extract_body
 from rfi_cn.extract.document import PageTooDeepError
 from rfi_cn.extract.links import invalid_link_count
 from rfi_cn.extract.sniff import binary_kind
-from rfi_cn.middlewares.requests import ARTICLE, FRONT, LISTING, NEXT_PAGE
+from rfi_cn.middlewares.requests import ARTICLE, FRONT, LISTING, NEXT_PAGE, claim_digest
 from rfi_cn.normalise.dates import utc_now_iso
 from rfi_cn.normalise.encoding import page_text
 from rfi_cn.site import FRONT_PAGE, SITE_HOSTS, article_date, section_name, section_url
@@ -58,7 +58,8 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
         self.since = date.fromisoformat(since) if since else None
         self.full = bool(full and full not in ("0", "false", "no"))  # read by rfi_cn.state.incremental
         self.listing_pages: dict[str, set[str]] = {}
-        self.section_articles: dict[str, set[str]] = {}  # the article links each section's pages listed
+        # the article links each section's pages listed, as claim digests (20 bytes, not the URL)
+        self.section_articles: dict[str, set[bytes]] = {}
         self.max_listing_pages = 50  # RFI_MAX_LISTING_PAGES, read in from_crawler
         self.arguments: dict[str, str] = {}
 
@@ -119,8 +120,8 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_since")
             return
         seen = self.section_articles.setdefault(section, set())
-        new = [url for url in links if url not in seen]
-        seen.update(new)
+        new = [url for url in links if claim_digest(url) not in seen]
+        seen.update(map(claim_digest, new))
         next_pages = [url for url in self.next_pages(selector, response.url) if url not in self._pages(section)]
         if not next_pages:
             return

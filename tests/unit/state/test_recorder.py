@@ -1,9 +1,10 @@
-"""The crawl-state recorder: what it holds until a lake file is published, and one
-state transaction per published file."""
+"""The crawl-state recorder: what it holds until a lake file is published, and the
+state transactions of a published file (one per ``CRAWL_STATE_WRITE_ROWS`` rows)."""
 
 from __future__ import annotations
 
 import sqlite3
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +67,31 @@ def test_it_holds_only_id_url_hash_and_date_until_the_file_is_published(tmp_path
     slot = Slot()
     for number in (1, 2, 3):
         recorder.row_written(article(number), slot)  # type: ignore[arg-type]
-    held = recorder.articles[slot]  # type: ignore[index]
-    assert held == [
+    assert recorder.pending(slot) == [  # type: ignore[arg-type]
         PendingRow(f"T00{n}", f"https://www.rfi.fr/cn/中国/20251130-测试新闻000{n}", f"h{n}", "2025-11-30T08:15:00Z")
         for n in (1, 2, 3)
     ]
-    assert all(type(row) is PendingRow for row in held)  # no item (nor its 30 KB body) is kept
+    held = recorder.articles[slot]  # type: ignore[index]
+    assert all(type(row) is bytes and len(row) < 200 for row in held)  # no item (nor its 30 KB body) is kept
+
+
+def test_a_pending_row_is_one_compact_object(tmp_path: Path) -> None:
+    """Up to a whole lake file (5,000 rows) waits for its publication: each row is one bytes
+    object (~420 bytes with a real-length URL), not a tuple of four strings (~650)."""
+    recorder, _ = recorder_for(tmp_path)
+    slot = Slot()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(2000):
+            recorder.row_written(lean_article(number), slot)  # type: ignore[arg-type]
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 2000 * 450, held
+    assert recorder.pending(slot)[1999] == PendingRow(  # type: ignore[arg-type]
+        "T01999", lean_article(1999)["url"], f"{1999:064x}", "2025-11-30T08:15:00Z"
+    )
 
 
 def test_one_transaction_per_published_file_and_nothing_for_a_failed_one(tmp_path: Path) -> None:
@@ -122,5 +142,66 @@ def test_a_state_write_that_fails_is_counted_not_raised(tmp_path: Path) -> None:
     assert state is not None
     state.connection.close()  # the database is gone from under the crawl
     recorder.feed_slot_closed(slot)  # type: ignore[arg-type]
+    assert recorder.crawler.stats is not None
+    assert recorder.crawler.stats.get_value("rfi_cn/state/write_errors") == 1
+
+
+def lean_article(number: int) -> ArticleItem:
+    """An article as the recorder sees it, with a URL of the real site's length (~280 characters)."""
+    slug = "%E5%8F%B0%E6%B9%BE" * 12
+    return ArticleItem(
+        id=f"T{number:05d}",
+        url=f"https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20251130-{slug}-{number}",
+        content_hash=f"{number:064x}",
+        published_at="2025-11-30T08:15:00Z",
+    )
+
+
+def test_a_published_file_of_2000_rows_is_written_in_bounded_steps(tmp_path: Path) -> None:
+    """A full lake file (FEED_EXPORT_BATCH_ITEM_COUNT) must not be copied whole into the rows of
+    one statement: that spike (~0.9 KB a row) set the crawl's peak memory at each publish."""
+    recorder, _ = recorder_for(tmp_path, CRAWL_STATE_WRITE_ROWS=200)
+    state = incremental_for(recorder.crawler).state
+    assert isinstance(state, SqliteCrawlState)
+    commits: list[str] = []  # (keeping every statement's text would be the biggest spike of all)
+    state.connection.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    tracemalloc.start()  # from the first file: what the URL caches evict later is counted too
+    try:
+        for file in (0, 1):  # the first file fills urllib's and w3lib's bounded URL caches
+            slot = Slot(published=True)
+            for number in range(file * 2000, file * 2000 + 2000):
+                recorder.row_written(lean_article(number), slot)  # type: ignore[arg-type]
+            held = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            recorder.feed_slot_closed(slot)  # type: ignore[arg-type]
+            peak = tracemalloc.get_traced_memory()[1] - held
+    finally:
+        tracemalloc.stop()
+    assert peak < 400_000, peak  # in one statement: 1.7 MB
+    assert len(commits) == 20  # 200 rows a transaction
+    assert [row[0] for row in known(tmp_path)] == [f"T{number:05d}" for number in range(4000)]
+    assert recorder.articles == {}
+
+
+def test_a_failed_step_stops_the_file_and_the_rest_is_fetched_again(tmp_path: Path) -> None:
+    recorder, _ = recorder_for(tmp_path, CRAWL_STATE_WRITE_ROWS=2)
+    slot = Slot(published=True)
+    for number in range(5):
+        recorder.row_written(lean_article(number), slot)  # type: ignore[arg-type]
+    state = incremental_for(recorder.crawler).state
+    assert isinstance(state, SqliteCrawlState)
+    original = state.record_many
+    calls: list[int] = []
+
+    def record_many(articles: Any) -> None:
+        calls.append(len(articles))
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("database is locked")
+        original(articles)
+
+    state.record_many = record_many  # type: ignore[method-assign]
+    recorder.feed_slot_closed(slot)  # type: ignore[arg-type]
+    assert calls == [2, 2]  # the third step is not tried
+    assert [row[0] for row in known(tmp_path)] == ["T00000", "T00001"]
     assert recorder.crawler.stats is not None
     assert recorder.crawler.stats.get_value("rfi_cn/state/write_errors") == 1
