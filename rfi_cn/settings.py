@@ -185,9 +185,7 @@ CRAWL_STATE_ENABLED = True
 CRAWL_STATE_BACKEND = "rfi_cn.state.store.SqliteCrawlState"
 CRAWL_STATE_PATH = os.environ.get("CRAWL_STATE_PATH", "crawl-state/rfi_cn.sqlite3")
 CRAWL_STATE_TIMEOUT = 30.0  # seconds a writer waits for another job's write
-# Rows of a published lake file written to the state per transaction: a whole 5,000-row file
-# at once made the crawl's memory peak at each publish (rfi_cn/state/incremental.py).
-CRAWL_STATE_WRITE_ROWS = 500
+
 # Known articles published this recently are fetched again, and exported again
 # only when their content_hash changed.
 INCREMENTAL_REFRESH_HOURS = 48.0

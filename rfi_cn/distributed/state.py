@@ -13,7 +13,7 @@ deleting them resets the state, as deleting the sqlite file does.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 
 from redis import Redis
@@ -58,17 +58,16 @@ class RedisCrawlState:
     def record(self, article: KnownArticle) -> None:
         self.record_many([article])
 
-    def record_many(self, articles: Sequence[KnownArticle]) -> None:
+    def record_many(self, articles: Iterable[KnownArticle]) -> None:
         """One MULTI/EXEC for the batch; the articles leave the retry list."""
-        if not articles:
-            return
         pipe = self.server.pipeline()
         for article in articles:
             values = {name: value or "" for name, value in asdict(article).items()}
             pipe.hset(f"{self.key}:article:{article.id}", mapping=values)  # type: ignore[arg-type]
             pipe.hset(f"{self.key}:urls", url_key(article.url), article.id)
             pipe.hdel(f"{self.key}:retries", url_key(article.url))
-        pipe.execute()
+        if len(pipe):
+            pipe.execute()
 
     def touch(self, article_id: str, seen_at: str, modified_at: str | None = None) -> None:
         if self.server.exists(f"{self.key}:article:{article_id}"):

@@ -22,9 +22,8 @@ from __future__ import annotations
 import json
 import logging
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any, NamedTuple
 
 from scrapy import signals
@@ -213,13 +212,13 @@ class Incremental:
         known = self.state.lookup_id(item["id"])
         return known is not None and known.content_hash == item.get("content_hash")
 
-    def record_many(self, rows: Sequence[PendingRow]) -> None:
-        """Record exported articles (one transaction)."""
-        if self.state is not None and rows:
+    def record_many(self, rows: Iterable[PendingRow]) -> None:
+        """Record exported articles (one transaction; ``rows`` is read once, as it goes)."""
+        if self.state is not None:
             seen = utc_now_iso()
             now = self.now.isoformat()
             self.state.record_many(
-                [KnownArticle(*row, last_seen=seen, modified_at=self.modified.pop(row.id, None) or now) for row in rows]
+                KnownArticle(*row, last_seen=seen, modified_at=self.modified.pop(row.id, None) or now) for row in rows
             )
 
     def note_attempts(self, outcomes: Sequence[tuple[str, str]]) -> None:
@@ -314,14 +313,12 @@ class CrawlStateRecorder:
     in one bytes object (compact JSON: ~420 bytes with a real-length URL, a tuple of four
     strings was ~650; a whole 5,000-row file waits), the URL and reason of a reject or an
     article failure. When the file is published,
-    its rows go into the state, ``CRAWL_STATE_WRITE_ROWS`` (500) rows a transaction:
-    articles become known (and leave the retry list), rejected and failed URLs gain an
-    attempt. A file that was not published records nothing, so its articles are fetched
-    again next run. Writing a whole 5,000-row file in one statement built every row
-    again at once (~0.9 KB each: the crawl's peak memory, at each publish); in steps, the
-    rows of a published file are recorded as before, only not all in one transaction. A
-    step that fails ends the file's writes: its rows and the rest are not known, so
-    they are fetched (and exported) again next run, as when a whole file's write failed.
+    its rows go into the state in one transaction, unpacked as the store consumes them
+    (``rfi_cn.state.store.RECORD_CHUNK_ROWS`` rows a statement: building a whole
+    5,000-row file's rows at once was the crawl's memory peak): articles become known
+    (and leave the retry list), rejected and failed URLs gain an attempt. A file that
+    was not published, or whose transaction fails, records nothing, so its articles
+    are fetched (and exported) again next run.
 
     When the lake's article feed is replaced (``-O``, ``-o``, the user's own ``FEEDS``,
     ``DATA_LAKE_ENABLED=False``) the articles are not in the lake: the state is not
@@ -334,7 +331,6 @@ class CrawlStateRecorder:
         self.kinds = lake_feeds(crawler.settings)
         self.articles: dict[FeedSlot, list[bytes]] = {}  # packed PendingRows (see ``pending``)
         self.attempts: dict[FeedSlot, list[tuple[str, str]]] = {}
-        self.step = max(1, crawler.settings.getint("CRAWL_STATE_WRITE_ROWS", 500))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlStateRecorder:
@@ -374,18 +370,12 @@ class CrawlStateRecorder:
         attempts = self.attempts.pop(slot, [])
         if published(slot):
             incremental = incremental_for(self.crawler)
-            self._write_in_steps("record", lambda rows: incremental.record_many(_unpacked(rows)), articles)
-            self._write_in_steps("attempts", incremental.note_attempts, attempts)
+            self._write("record", lambda: incremental.record_many(_unpacked(articles)))
+            self._write("attempts", lambda: incremental.note_attempts(attempts))
 
     def pending(self, slot: FeedSlot) -> list[PendingRow]:
         """The article rows waiting for ``slot``'s file to be published."""
-        return _unpacked(self.articles.get(slot, []))
-
-    def _write_in_steps(self, what: str, write: Callable[[Any], None], rows: list[Any]) -> None:
-        """``write`` the rows ``self.step`` at a time; the first step that fails ends it."""
-        for first in range(0, len(rows), self.step):
-            if not self._write(what, partial(write, rows[first : first + self.step])):
-                return
+        return list(_unpacked(self.articles.get(slot, [])))
 
     def _write(self, what: str, write: Callable[[], None]) -> bool:
         """A state write that fails (locked, full, gone) loses no article: the next run fetches
@@ -408,7 +398,7 @@ class CrawlStateRecorder:
             incremental_for(self.crawler).close()
 
 
-def _unpacked(rows: Iterable[bytes]) -> list[PendingRow]:
+def _unpacked(rows: Iterable[bytes]) -> Iterator[PendingRow]:
     """``PendingRow``s from the recorder's packed rows (JSON is exact for strings and None:
     ``ensure_ascii`` escapes even a lone surrogate)."""
-    return [PendingRow(*json.loads(row)) for row in rows]
+    return (PendingRow(*json.loads(row)) for row in rows)

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
@@ -70,8 +71,9 @@ class CrawlState(Protocol):
         """Remember an exported article (replaces what was known of its id)."""
         ...
 
-    def record_many(self, articles: Sequence[KnownArticle]) -> None:
-        """Remember exported articles in one transaction; they leave the retry list."""
+    def record_many(self, articles: Iterable[KnownArticle]) -> None:
+        """Remember exported articles in one transaction; they leave the retry list. ``articles``
+        may be a generator: it is consumed once, a few hundred rows at a time."""
         ...
 
     def touch(self, article_id: str, seen_at: str, modified_at: str | None = None) -> None:
@@ -154,6 +156,16 @@ _UPSERT = (
     " published_at = excluded.published_at, last_seen = excluded.last_seen,"
     " modified_at = excluded.modified_at"
 )
+# Rows built per statement of ``record_many``: a published lake file (5,000 articles) is one
+# transaction, not 5,000 rows built at once (~0.9 KB each: the crawl's memory peak).
+RECORD_CHUNK_ROWS = 500
+
+
+def _rows(articles: Iterator[KnownArticle]) -> list[dict[str, Any]]:
+    """The next ``RECORD_CHUNK_ROWS`` articles as statement parameters."""
+    return [{**asdict(article), "url_key": url_key(article.url)} for article in islice(articles, RECORD_CHUNK_ROWS)]
+
+
 _COLUMNS = "id, url, content_hash, published_at, last_seen, modified_at"
 
 
@@ -190,13 +202,16 @@ class SqliteCrawlState:
     def record(self, article: KnownArticle) -> None:
         self.record_many([article])
 
-    def record_many(self, articles: Sequence[KnownArticle]) -> None:
-        if not articles:
+    def record_many(self, articles: Iterable[KnownArticle]) -> None:
+        articles = iter(articles)
+        rows = _rows(articles)
+        if not rows:
             return
-        rows = [{**asdict(article), "url_key": url_key(article.url)} for article in articles]
         with self._transaction():
-            self.connection.executemany(_UPSERT, rows)
-            self.connection.executemany("DELETE FROM retries WHERE url_key = :url_key", rows)
+            while rows:
+                self.connection.executemany(_UPSERT, rows)
+                self.connection.executemany("DELETE FROM retries WHERE url_key = :url_key", rows)
+                rows = _rows(articles)
 
     def touch(self, article_id: str, seen_at: str, modified_at: str | None = None) -> None:
         with self._transaction():

@@ -1,5 +1,5 @@
 """The crawl-state recorder: what it holds until a lake file is published, and the
-state transactions of a published file (one per ``CRAWL_STATE_WRITE_ROWS`` rows)."""
+state transaction of a published file (one, built ``RECORD_CHUNK_ROWS`` rows at a time)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from scrapy.utils.test import get_crawler
 from rfi_cn.items import ArticleItem, FailureItem, RejectItem
 from rfi_cn.lake.addon import lake_feeds
 from rfi_cn.spiders.rfi_cn import RfiCnSpider
+from rfi_cn.state import store
 from rfi_cn.state.incremental import CrawlStateRecorder, PendingRow, incremental_for
 from rfi_cn.state.store import SqliteCrawlState
 
@@ -157,10 +158,13 @@ def lean_article(number: int) -> ArticleItem:
     )
 
 
-def test_a_published_file_of_2000_rows_is_written_in_bounded_steps(tmp_path: Path) -> None:
+def test_a_published_file_of_2000_rows_is_one_transaction_built_in_bounded_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A full lake file (FEED_EXPORT_BATCH_ITEM_COUNT) must not be copied whole into the rows of
     one statement: that spike (~0.9 KB a row) set the crawl's peak memory at each publish."""
-    recorder, _ = recorder_for(tmp_path, CRAWL_STATE_WRITE_ROWS=200)
+    monkeypatch.setattr(store, "RECORD_CHUNK_ROWS", 200)
+    recorder, _ = recorder_for(tmp_path)
     state = incremental_for(recorder.crawler).state
     assert isinstance(state, SqliteCrawlState)
     commits: list[str] = []  # (keeping every statement's text would be the biggest spike of all)
@@ -177,31 +181,28 @@ def test_a_published_file_of_2000_rows_is_written_in_bounded_steps(tmp_path: Pat
             peak = tracemalloc.get_traced_memory()[1] - held
     finally:
         tracemalloc.stop()
-    assert peak < 400_000, peak  # in one statement: 1.7 MB
-    assert len(commits) == 20  # 200 rows a transaction
+    assert peak < 400_000, peak  # all rows built at once: 1.7 MB
+    assert len(commits) == 2  # one transaction per published file
     assert [row[0] for row in known(tmp_path)] == [f"T{number:05d}" for number in range(4000)]
     assert recorder.articles == {}
 
 
-def test_a_failed_step_stops_the_file_and_the_rest_is_fetched_again(tmp_path: Path) -> None:
-    recorder, _ = recorder_for(tmp_path, CRAWL_STATE_WRITE_ROWS=2)
+def test_a_file_whose_transaction_fails_records_nothing_and_is_fetched_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "RECORD_CHUNK_ROWS", 2)
+    recorder, _ = recorder_for(tmp_path)
     slot = Slot(published=True)
     for number in range(5):
         recorder.row_written(lean_article(number), slot)  # type: ignore[arg-type]
     state = incremental_for(recorder.crawler).state
     assert isinstance(state, SqliteCrawlState)
-    original = state.record_many
-    calls: list[int] = []
-
-    def record_many(articles: Any) -> None:
-        calls.append(len(articles))
-        if len(calls) == 2:
-            raise sqlite3.OperationalError("database is locked")
-        original(articles)
-
-    state.record_many = record_many  # type: ignore[method-assign]
+    # The second chunk (T00002, T00003) fails inside the database, after the first was written.
+    state.connection.execute(
+        "CREATE TRIGGER refuse AFTER INSERT ON articles WHEN NEW.id = 'T00003' "
+        "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+    )
     recorder.feed_slot_closed(slot)  # type: ignore[arg-type]
-    assert calls == [2, 2]  # the third step is not tried
-    assert [row[0] for row in known(tmp_path)] == ["T00000", "T00001"]
+    assert known(tmp_path) == []  # the first chunk is rolled back with the rest
     assert recorder.crawler.stats is not None
     assert recorder.crawler.stats.get_value("rfi_cn/state/write_errors") == 1
