@@ -97,16 +97,19 @@ class ValidatePipeline:
 
 
 class DeduplicatePipeline:
-    """Routes an article whose ``id`` was already exported in this run to the rejects."""
+    """Routes an article whose ``id`` was already scraped in this run to the rejects.
+
+    Only the ids are kept (a URL for each would be most of the run's memory growth): the
+    reject names the id; the first article is the lake's row with that id (or it was unchanged)."""
 
     def __init__(self) -> None:
-        self.first_url_of: dict[str, str] = {}
+        self.exported_ids: set[str] = set()
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        first_url = self.first_url_of.get(item["id"])
-        if first_url is not None:
-            return reject(item["url"], "duplicate_id", f"same id as {first_url}", item["id"])
-        self.first_url_of[item["id"]] = item["url"]
+        if item["id"] in self.exported_ids:
+            detail = f"id {item['id']} already scraped in this run"
+            return reject(item["url"], "duplicate_id", detail, item["id"])
+        self.exported_ids.add(item["id"])
         return item

@@ -185,6 +185,7 @@ CRAWL_STATE_ENABLED = True
 CRAWL_STATE_BACKEND = "rfi_cn.state.store.SqliteCrawlState"
 CRAWL_STATE_PATH = os.environ.get("CRAWL_STATE_PATH", "crawl-state/rfi_cn.sqlite3")
 CRAWL_STATE_TIMEOUT = 30.0  # seconds a writer waits for another job's write
+CRAWL_STATE_CACHE_KIB = 512  # SQLite's page cache for the state (its default: 2,048); at least 64
 
 # Known articles published this recently are fetched again, and exported again
 # only when their content_hash changed.

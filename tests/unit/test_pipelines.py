@@ -128,7 +128,8 @@ def test_deduplicate_rejects_a_second_page_with_the_same_id() -> None:
     assert pipeline.process_item(first) is first
     result = pipeline.process_item(second)
     assert isinstance(result, RejectItem)
-    assert (result["reason"], result["detail"]) == ("duplicate_id", f"same id as {first['url']}")
+    assert (result["reason"], result["detail"]) == ("duplicate_id", f"id {first['id']} already scraped in this run")
+    assert (result["url"], result["id"]) == (second["url"], first["id"])
     third = article(id="CD34", url="https://www.rfi.fr/cn/%E6%94%BF%E6%B2%BB/20251101-b")
     assert pipeline.process_item(third) is third
 
