@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
+from scrapy.settings import Settings
 
 from rfi_cn.distributed.state import RedisCrawlState
 from rfi_cn.state.store import CrawlState, KnownArticle, RetryEntry, SqliteCrawlState
@@ -52,3 +53,14 @@ def test_attempts_accumulate_and_an_export_or_an_unchanged_visit_ends_the_retrie
     state.note_attempts([(C, "gone")], "2025-12-05T00:00:00Z")
     assert state.retry_candidates(5, ()) == [RetryEntry(C, "gone", 2)]
     state.close()
+
+
+def test_the_page_cache_is_the_setting_and_never_below_64_kib(tmp_path: Path) -> None:
+    settings = Settings({"CRAWL_STATE_PATH": str(tmp_path / "a.sqlite3")})
+    default = SqliteCrawlState.from_settings(settings)
+    assert default.connection.execute("PRAGMA cache_size").fetchone() == (-512,)
+    settings.set("CRAWL_STATE_CACHE_KIB", 8)
+    small = SqliteCrawlState.from_settings(settings)
+    assert small.connection.execute("PRAGMA cache_size").fetchone() == (-64,)
+    default.close()
+    small.close()
