@@ -18,7 +18,8 @@ requests too: retries of earlier runs' failures, ``rfi_cn.state.retries``, which
 are not dropped as known and also count as ``rfi_cn/articles/retried``): every
 discovered article then ends as one outcome (``rfi_cn.accounting``). URLs are
 compared by their crawl key (``rfi_cn.site.crawl_key``), and an article request
-is made for the crawl key itself. A listing page all of whose articles the
+is made for the crawl key itself; the claims are the articles' only deduplication
+(an admitted request skips Scrapy's dupefilter, ``dont_filter``). A listing page all of whose articles the
 crawl state knows ends its section: its next pages are dropped
 (``rfi_cn/listings/stopped_by_state``); so does a listing page that lists an
 article the state knows and that is older than the refresh window
@@ -154,10 +155,12 @@ class ArticleRequestFilter:
         article_request = getattr(spider, "article_request", None)  # a spider that makes article requests
         for request in retry_requests(spider, article_request) if article_request else []:
             if self.admit(request.url, retry=True):
-                yield request
+                yield _unfiltered(request)
         async for entry in start:
-            if _is_marked(entry, ARTICLE) and not self.admit(entry.url, retry=RETRY in entry.meta):
-                continue
+            if _is_marked(entry, ARTICLE):
+                if not self.admit(entry.url, retry=RETRY in entry.meta):
+                    continue
+                entry = _unfiltered(entry)
             yield entry
 
     async def process_spider_output(
@@ -171,8 +174,10 @@ class ArticleRequestFilter:
         for entry in output:
             if skip_walk and _is_marked(entry, WALK):
                 continue
-            if _is_marked(entry, ARTICLE) and not self.admit(entry.url, RETRY in entry.meta, entry.meta.get(LASTMOD)):
-                continue
+            if _is_marked(entry, ARTICLE):
+                if not self.admit(entry.url, RETRY in entry.meta, entry.meta.get(LASTMOD)):
+                    continue
+                entry = _unfiltered(entry)
             if stop_section and _is_marked(entry, NEXT_PAGE):
                 continue
             if span and (
@@ -276,6 +281,14 @@ class ArticleRequestFilter:
         if retry:
             self.stats.inc_value("rfi_cn/articles/retried")
         return True
+
+
+def _unfiltered(request: Request) -> Request:
+    """An admitted article request, past Scrapy's dupefilter: the claims already made it the
+    run's only request for its URL, and the dupefilter would keep its fingerprint a second time
+    (about 100 bytes an article, the crawl's memory growth). Listings still go through it."""
+    request.dont_filter = True
+    return request
 
 
 def _keyed(entry: Any) -> Any:

@@ -62,3 +62,22 @@ def test_an_article_this_run_already_claimed_does_not_end_the_section(tmp_path: 
     filtering = make_filter(tmp_path, claims)
     assert listing_output(filtering) == [NEW, f"{SECTION}2/"]
     assert filtering.stats.get_value("rfi_cn/listings/stopped_by_known") is None
+
+
+def test_an_admitted_article_skips_the_dupefilter_and_a_listing_does_not(tmp_path: Path) -> None:
+    """The claims deduplicate articles; the dupefilter keeps listing fingerprints only."""
+    claims = LocalClaims()
+    claims.claim(OLD)  # as in a backfill: page 2 is not dropped
+    filtering = make_filter(tmp_path, claims)
+    entries = [Request(NEW, meta={ARTICLE: True}), Request(f"{SECTION}2/", meta={LISTING: True, NEXT_PAGE: True})]
+
+    async def result() -> AsyncIterator[Any]:
+        for entry in [*entries, Request(NEW, meta={ARTICLE: True})]:  # the second is the same article
+            yield entry
+
+    async def collect() -> list[Request]:
+        response = HtmlResponse(SECTION, request=Request(SECTION, meta={LISTING: True}), body=b"<html></html>")
+        return [entry async for entry in filtering.process_spider_output(response, result())]
+
+    out = asyncio.run(collect())
+    assert [(entry.url, entry.dont_filter) for entry in out] == [(NEW, True), (f"{SECTION}2/", False)]
