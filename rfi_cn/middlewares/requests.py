@@ -19,7 +19,8 @@ are not dropped as known and also count as ``rfi_cn/articles/retried``): every
 discovered article then ends as one outcome (``rfi_cn.accounting``). URLs are
 compared by their crawl key (``rfi_cn.site.crawl_key``), and an article request
 is made for the crawl key itself; the claims are the articles' only deduplication
-(an admitted request skips Scrapy's dupefilter, ``dont_filter``). A listing page all of whose articles the
+(an admitted request skips Scrapy's in-memory dupefilter, ``dont_filter``, unless
+there is a ``JOBDIR`` or a Redis one). A listing page all of whose articles the
 crawl state knows ends its section: its next pages are dropped
 (``rfi_cn/listings/stopped_by_state``); so does a listing page that lists an
 article the state knows and that is older than the refresh window
@@ -142,6 +143,9 @@ class ArticleRequestFilter:
         self.incremental = incremental
         self.walk_all = walk_all  # after an unclean stop, no listing ends a section
         self.stop_at_known = crawler.settings.getbool("RFI_STOP_AT_KNOWN", True)
+        # Scrapy's in-memory dupefilter is skipped for admitted articles (see ``_unfiltered``);
+        # a JOBDIR's dupefilter (on disk, kept through a crash) and Redis's (shared) are not.
+        self.skip_dupefilter = not crawler.settings.get("JOBDIR") and not crawler.settings.getbool("DISTRIBUTED_MODE")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleRequestFilter:
@@ -155,12 +159,12 @@ class ArticleRequestFilter:
         article_request = getattr(spider, "article_request", None)  # a spider that makes article requests
         for request in retry_requests(spider, article_request) if article_request else []:
             if self.admit(request.url, retry=True):
-                yield _unfiltered(request)
+                yield self._unfiltered(request)
         async for entry in start:
             if _is_marked(entry, ARTICLE):
                 if not self.admit(entry.url, retry=RETRY in entry.meta):
                     continue
-                entry = _unfiltered(entry)
+                entry = self._unfiltered(entry)
             yield entry
 
     async def process_spider_output(
@@ -177,7 +181,7 @@ class ArticleRequestFilter:
             if _is_marked(entry, ARTICLE):
                 if not self.admit(entry.url, RETRY in entry.meta, entry.meta.get(LASTMOD)):
                     continue
-                entry = _unfiltered(entry)
+                entry = self._unfiltered(entry)
             if stop_section and _is_marked(entry, NEXT_PAGE):
                 continue
             if span and (
@@ -258,6 +262,16 @@ class ArticleRequestFilter:
             return True
         return False
 
+    def _unfiltered(self, request: Request) -> Request:
+        """An admitted article request, past Scrapy's in-memory dupefilter: the claims already made
+        it the run's only request for its URL, and the dupefilter would keep its fingerprint a
+        second time (~100 bytes an article: the crawl's memory growth). Listings still go through
+        it. With a ``JOBDIR`` the dupefilter's file outlives a crash, which the claims (saved at a
+        clean stop) do not, so it is kept; in distributed mode it is Redis's, not this process's."""
+        if self.skip_dupefilter:
+            request.dont_filter = True
+        return request
+
     def admit(self, url: str, retry: bool = False, lastmod: str | None = None) -> bool:
         """Whether the article at ``url`` is requested; counts the reason when it is not.
         A ``retry`` (``rfi_cn.state.retries``) is not dropped as known; a known article with
@@ -281,14 +295,6 @@ class ArticleRequestFilter:
         if retry:
             self.stats.inc_value("rfi_cn/articles/retried")
         return True
-
-
-def _unfiltered(request: Request) -> Request:
-    """An admitted article request, past Scrapy's dupefilter: the claims already made it the
-    run's only request for its URL, and the dupefilter would keep its fingerprint a second time
-    (about 100 bytes an article, the crawl's memory growth). Listings still go through it."""
-    request.dont_filter = True
-    return request
 
 
 def _keyed(entry: Any) -> Any:

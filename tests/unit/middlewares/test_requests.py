@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
@@ -41,10 +42,10 @@ def listing_output(filtering: ArticleRequestFilter) -> list[str]:
     return asyncio.run(collect())
 
 
-def make_filter(tmp_path: Path, claims: LocalClaims) -> ArticleRequestFilter:
+def make_filter(tmp_path: Path, claims: LocalClaims, **settings: Any) -> ArticleRequestFilter:
     state = SqliteCrawlState(tmp_path / "state.sqlite3")
     state.record(KnownArticle("OLD", OLD, "0" * 64, "2024-01-01T08:00:00Z", "2024-01-01T09:00:00Z"))
-    crawler = get_crawler(settings_dict={"RFI_STOP_AT_KNOWN": True})
+    crawler = get_crawler(settings_dict={"RFI_STOP_AT_KNOWN": True, **settings})
     return ArticleRequestFilter(crawler, claims, Incremental(state, NOW, 48.0), walk_all=False)
 
 
@@ -64,11 +65,19 @@ def test_an_article_this_run_already_claimed_does_not_end_the_section(tmp_path: 
     assert filtering.stats.get_value("rfi_cn/listings/stopped_by_known") is None
 
 
-def test_an_admitted_article_skips_the_dupefilter_and_a_listing_does_not(tmp_path: Path) -> None:
-    """The claims deduplicate articles; the dupefilter keeps listing fingerprints only."""
+@pytest.mark.parametrize(
+    ("settings", "skipped"),
+    [({}, True), ({"JOBDIR": "job"}, False), ({"DISTRIBUTED_MODE": True}, False)],
+    ids=["in-memory", "jobdir", "distributed"],
+)
+def test_an_admitted_article_skips_the_in_memory_dupefilter_and_a_listing_does_not(
+    tmp_path: Path, settings: dict[str, Any], skipped: bool
+) -> None:
+    """The claims deduplicate articles; the in-memory dupefilter keeps listing fingerprints only.
+    A JOBDIR's dupefilter outlives a crash (the claims do not), Redis's is shared: both stay."""
     claims = LocalClaims()
     claims.claim(OLD)  # as in a backfill: page 2 is not dropped
-    filtering = make_filter(tmp_path, claims)
+    filtering = make_filter(tmp_path, claims, **settings)
     entries = [Request(NEW, meta={ARTICLE: True}), Request(f"{SECTION}2/", meta={LISTING: True, NEXT_PAGE: True})]
 
     async def result() -> AsyncIterator[Any]:
@@ -80,4 +89,4 @@ def test_an_admitted_article_skips_the_dupefilter_and_a_listing_does_not(tmp_pat
         return [entry async for entry in filtering.process_spider_output(response, result())]
 
     out = asyncio.run(collect())
-    assert [(entry.url, entry.dont_filter) for entry in out] == [(NEW, True), (f"{SECTION}2/", False)]
+    assert [(entry.url, entry.dont_filter) for entry in out] == [(NEW, skipped), (f"{SECTION}2/", False)]
