@@ -207,7 +207,7 @@ def build_fault_site() -> tuple[dict[str, Page], FaultFacts]:
     twin_url = serve(twin)
     serve(article(113), Redirect(twin.path, 302))  # on-site redirect to a listed article
     exported |= {"T112", "T114"}
-    rejects.append((twin_url, "duplicate_id", f"same id as {twin_url}"))
+    rejects.append((twin_url, "duplicate_id", "id T114 already scraped in this run"))
 
     # Permanent faults: failures with their reason.
     fails(article(121), FailWith(404), "gone", 404, "HTTP 404")
