@@ -244,14 +244,22 @@ class Incremental:
             self.state = None
 
     def _write_meta(self, name: str, value: str | None) -> None:
-        """A failed write loses nothing but a shortcut (the next run walks): counted, logged."""
-        assert self.state is not None
-        try:
-            self.state.set_meta(name, value)
-        except Exception:
-            if self.stats is not None:
-                self.stats.inc_value("rfi_cn/state/write_errors")
-            logger.error("Crawl state: writing %s failed", name, exc_info=True)
+        """A failed write loses nothing but a shortcut (the next run walks)."""
+        state = self.state
+        assert state is not None
+        counted_write(self.stats, f"write of {name}", lambda: state.set_meta(name, value), "the next run walks")
+
+
+def counted_write(stats: StatsCollector | None, what: str, write: Callable[[], None], cost: str) -> None:
+    """A crawl-state write that fails (locked, full, gone) is counted
+    (``rfi_cn/state/write_errors``, which the run health reports as ``degraded``) and logged
+    with what it ``cost``s, instead of vanishing in a signal handler."""
+    try:
+        write()
+    except Exception:
+        if stats is not None:
+            stats.inc_value("rfi_cn/state/write_errors")
+        logger.error("Crawl state %s failed: %s", what, cost, exc_info=True)
 
 
 _PER_CRAWLER: weakref.WeakKeyDictionary[Crawler, Incremental] = weakref.WeakKeyDictionary()
@@ -377,18 +385,9 @@ class CrawlStateRecorder:
         """The article rows waiting for ``slot``'s file to be published."""
         return list(_unpacked(self.articles.get(slot, [])))
 
-    def _write(self, what: str, write: Callable[[], None]) -> bool:
-        """A state write that fails (locked, full, gone) loses no article: the next run fetches
-        and exports it again. It is counted (``rfi_cn/state/write_errors``, which the run
-        health reports as ``degraded``) and logged, instead of vanishing in a signal handler."""
-        try:
-            write()
-        except Exception:
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("rfi_cn/state/write_errors")
-            logger.error("Crawl state %s failed: the next run fetches these articles again", what, exc_info=True)
-            return False
-        return True
+    def _write(self, what: str, write: Callable[[], None]) -> None:
+        """A state write that fails loses no article: the next run fetches and exports it again."""
+        counted_write(self.crawler.stats, what, write, "the next run fetches these articles again")
 
     def feed_exporter_closed(self) -> None:
         incremental_for(self.crawler).close()
