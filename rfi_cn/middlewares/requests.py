@@ -154,13 +154,16 @@ class ArticleRequestFilter:
         return cls(crawler, backend.from_crawler(crawler), incremental_for(crawler), walk_all)
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        """First the retries of earlier runs' failed or rejected articles, then the spider's start."""
+        """First the retries of earlier runs' failed or rejected articles, then the spider's start
+        (a change feed's request becomes the walk when the crawl state knows no article yet)."""
         spider: Any = self.crawler.spider
         article_request = getattr(spider, "article_request", None)  # a spider that makes article requests
         for request in retry_requests(spider, article_request) if article_request else []:
             if self.admit(request.url, retry=True):
                 yield self._unfiltered(request)
         async for entry in start:
+            if _is_marked(entry, FEED) and not self.incremental.has_history():
+                entry = spider.front_page_request()  # nothing known: the feed cannot cover, the walk is certain
             if _is_marked(entry, ARTICLE):
                 if not self.admit(entry.url, retry=RETRY in entry.meta):
                     continue

@@ -2,7 +2,8 @@
 
 ``RFI_CHANGE_FEED`` (default ``/sitemaps/cn/news.xml``, the news sitemap: the last two days'
 articles with ``lastmod`` and ``news:publication_date``) is read first by a run whose crawl
-state holds articles (a first run, with nothing to compare, walks straight away). Every
+state holds articles (a first run, with nothing to compare, walks straight away: the
+article filter puts the walk in the feed's place). Every
 article it lists is handed to the article filter with its ``lastmod`` (``meta["rfi_lastmod"]``):
 a known article is fetched again only when the feed says it changed since its export
 (``rfi_cn.state.incremental``). Then comes the walk (the front page request, marked
@@ -33,7 +34,6 @@ from rfi_cn.extract.sitemaps import feed_entries, sitemap_body
 from rfi_cn.middlewares.requests import FEED, LASTMOD, PUBLISHED, WALK
 from rfi_cn.periods import DateRange
 from rfi_cn.site import SITE_ORIGIN, SITEMAP_PREFIX, link_url
-from rfi_cn.state.incremental import incremental_for
 
 
 class ChangeFeed:
@@ -57,8 +57,6 @@ class ChangeFeed:
         url = link_url(path, f"{SITE_ORIGIN}/", SITEMAP_PREFIX)
         if url is None:
             raise ValueError(f"RFI_CHANGE_FEED: {path!r} is not a path under {SITEMAP_PREFIX}")
-        if not incremental_for(self.crawler).has_history():
-            return None  # nothing known: the feed cannot cover, the walk is certain
         meta = {
             FEED: True,
             "dont_retry": True,  # one request, whatever happens: the walk is the fallback
