@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from parsel import Selector
+
+# Property tests assert values, not time: no per-example deadline, and no failing because the
+# machine is busy (the suite runs on two workers beside the crawls' servers).
+settings.register_profile("rfi_cn", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("rfi_cn")
 
 HERE = Path(__file__).parent
 PAGES = HERE / "pages"
