@@ -24,6 +24,7 @@ from scrapy.settings import BaseSettings
 
 from rfi_cn import settings as project_settings
 from rfi_cn.accounting import article_counts
+from rfi_cn.state.incremental import feed_failed_runs
 
 OK, DEGRADED, FAILED = "ok", "degraded", "failed"
 SEVERITY = {OK: 0, DEGRADED: 1, FAILED: 2}
@@ -45,6 +46,7 @@ class HealthConfig:
     drift_points: float = 25.0  # a fall of more than this many points below the history's median
     drift_runs: int = 5  # the last N manifests read back
     drift_min_runs: int = 3  # drift is judged only with at least this many earlier runs
+    feed_failed_runs: int = 3  # runs in a row that could not use the change feed before it is degraded (0: never)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> HealthConfig:
@@ -58,6 +60,7 @@ class HealthConfig:
             drift_points=settings.getfloat("HEALTH_DRIFT_POINTS", 25.0),
             drift_runs=settings.getint("HEALTH_DRIFT_RUNS", 5),
             drift_min_runs=settings.getint("HEALTH_DRIFT_MIN_RUNS", 3),
+            feed_failed_runs=settings.getint("HEALTH_CHANGE_FEED_FAILED_RUNS", 3),
         )
 
 
@@ -127,6 +130,7 @@ def evaluate(facts: RunFacts, config: HealthConfig) -> Health:
         *_coverage(facts, config),
         *_drift(facts, config),
         *_change_feed(facts),
+        *_change_feed_failures(facts, config),
     ]
     status = max((check.status for check in checks), key=SEVERITY.__getitem__, default=OK)
     return Health(status, tuple(checks))
@@ -223,6 +227,18 @@ def _change_feed(facts: RunFacts) -> list[Check]:
         return []
     missed = int(facts.stats["rfi_cn/change_feed/missed"])
     return [Check("change_feed", _passes(missed == 0, DEGRADED), missed, 0)]
+
+
+def _change_feed_failures(facts: RunFacts, config: HealthConfig) -> list[Check]:
+    """Runs in a row, this one last, whose change feed failed or was invalid: each walked the
+    sections instead (nothing lost, every request of the walk spent). One is a bad moment;
+    ``HEALTH_CHANGE_FEED_FAILED_RUNS`` in a row is a feed that has moved or broken, and the
+    run is degraded until one uses it again. Present when the run requested the feed."""
+    runs = feed_failed_runs(facts.stats)
+    if runs is None or config.feed_failed_runs <= 0:
+        return []
+    limit = config.feed_failed_runs
+    return [Check("change_feed_failures", _passes(runs < limit, DEGRADED), runs, f"< {limit}")]
 
 
 def _publishing(facts: RunFacts) -> list[Check]:

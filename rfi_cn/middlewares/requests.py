@@ -162,8 +162,11 @@ class ArticleRequestFilter:
             if self.admit(request.url, retry=True):
                 yield self._unfiltered(request)
         async for entry in start:
-            if _is_marked(entry, FEED) and not self.incremental.has_history():
-                entry = spider.front_page_request()  # nothing known: the feed cannot cover, the walk is certain
+            if _is_marked(entry, FEED):
+                if not self.incremental.has_history():
+                    entry = spider.front_page_request()  # nothing known: the feed cannot cover, the walk is certain
+                else:
+                    self.incremental.feed_requested()
             if _is_marked(entry, ARTICLE):
                 if not self.admit(entry.url, retry=RETRY in entry.meta):
                     continue

@@ -8,6 +8,8 @@ export or, without both, it was published within the refresh window
 page whose articles are all known ends its section's pagination; whether a run that read
 the change feed walks the sections anyway (``walk_reason``: ``RFI_WALK_EVERY_HOURS``, a
 distrusted feed; the state's meta ``last_walk`` and ``feed_distrusted``, written here);
+how many runs in a row could not use the change feed (``feed_failed_runs``, for the run
+health: ``feed_failed_runs()``);
 ``-a full=1`` ignores the state.
 ``SkipUnchangedPipeline`` routes out a re-fetched article whose ``content_hash``
 did not change (counted as ``rfi_cn/articles/unchanged``), and
@@ -22,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -43,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 LAST_WALK = "last_walk"  # state meta: INCREMENTAL_NOW (or the clock) of the last run that walked the sections
 FEED_DISTRUSTED = "feed_distrusted"  # state meta: set by a run whose walk found the feed incomplete
+FEED_FAILED_RUNS = "feed_failed_runs"  # state meta: runs in a row whose change feed could not be used
+FAILED_RUNS_BEFORE = "rfi_cn/change_feed/failed_runs_before"  # stat: that count when this run requested the feed
 
 
 class UnchangedArticle(DropItem):
@@ -72,6 +76,17 @@ def moment(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def feed_failed_runs(stats: Mapping[str, Any]) -> int | None:
+    """The runs in a row, this one last, whose change feed could not be used (it failed to
+    download or was invalid: ``rfi_cn/change_feed/failed``, ``/invalid``); 0 when this run
+    used it; ``None`` when this run did not request it, or stopped before it answered."""
+    if FAILED_RUNS_BEFORE not in stats:
+        return None
+    if stats.get("rfi_cn/change_feed/failed") or stats.get("rfi_cn/change_feed/invalid"):
+        return int(stats[FAILED_RUNS_BEFORE]) + 1
+    return 0 if "rfi_cn/change_feed/articles" in stats else None
 
 
 def in_refresh_window(published_at: str | None, now: datetime, hours: float) -> bool:
@@ -155,6 +170,14 @@ class Incremental:
             return "distrusted"
         return None
 
+    def feed_requested(self) -> None:
+        """This run requests the change feed: the runs in a row before it that could not use theirs
+        go into the stats (``FAILED_RUNS_BEFORE``), for the run health and for ``close``."""
+        if self.reading and self.stats is not None:
+            assert self.state is not None
+            value = self.state.get_meta(FEED_FAILED_RUNS) or ""
+            self.stats.set_value(FAILED_RUNS_BEFORE, int(value) if value.isdigit() and len(value) < 10 else 0)
+
     def note_modified(self, article_id: str, lastmod: str) -> None:
         """The change feed's ``lastmod`` of an article fetched through it (recorded at its export)."""
         self.modified[article_id] = lastmod
@@ -232,11 +255,15 @@ class Incremental:
             self.state.touch(article_id, utc_now_iso(), modified)
 
     def close(self) -> None:
-        """Keep the time of this run's walk; a walk that compared the feed and found nothing
-        missing lifts the distrust (unless another worker of this run set it); then close."""
+        """Keep the time of this run's walk and the count of runs in a row whose feed could not be
+        used; a walk that compared the feed and found nothing missing lifts the distrust (unless
+        another worker of this run set it); then close."""
         if self.state is not None:
             if self.walked:
                 self._write_meta(LAST_WALK, self.now.isoformat())
+            runs = feed_failed_runs(self.stats.get_stats()) if self.stats is not None else None
+            if runs is not None and self.stats is not None and runs != self.stats.get_value(FAILED_RUNS_BEFORE):
+                self._write_meta(FEED_FAILED_RUNS, str(runs) if runs else None)
             distrusted = self.state.get_meta(FEED_DISTRUSTED) if self.compared and not self.missed else None
             if distrusted is not None and (not self.run or distrusted != self.run):
                 self._write_meta(FEED_DISTRUSTED, None)

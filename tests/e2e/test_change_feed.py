@@ -129,8 +129,32 @@ def test_a_hostile_feed_costs_one_request_and_the_walk_loses_nothing(
     assert fell_back == ({"failed": 1, "invalid": None, "covered": None} if failing else
                          {"failed": None, "invalid": 1, "covered": None})  # fmt: skip
     assert result.records("failures") == []  # the feed is no page of the site's content
+    health = manifest(result)["health"]
+    assert health["status"] == "ok"
+    assert {"name": "change_feed_failures", "status": "ok", "value": 1, "threshold": "< 3"} in health["checks"]
+    assert meta(state) == {"last_walk": SECOND_RUN.isoformat(), "feed_failed_runs": "1"}
+
+
+def test_a_feed_unusable_three_runs_in_a_row_degrades_the_third_until_one_uses_it(
+    first_state: Path, tmp_path: Path
+) -> None:
+    statuses = []
+    for day in range(3):  # the site moved its feed: 404 every day, each run walks
+        now = SECOND_RUN + timedelta(days=day)
+        gone = {**routes(now), FEED: hostile_feeds()["404"]}
+        result, requests, state = second_run(first_state, tmp_path, gone, now=now)
+        assert "/cn/" in requests and ids(result) == codes(new_between(now - timedelta(days=1), now))
+        checks = {check["name"]: check for check in manifest(result)["health"]["checks"]}
+        statuses.append((checks["change_feed_failures"]["status"], checks["change_feed_failures"]["value"]))
+    assert statuses == [("ok", 1), ("ok", 2), ("degraded", 3)]
+    assert manifest(result)["health"]["status"] == "degraded"
+    assert "health degraded (change_feed_failures 3 vs < 3)" in result.log.splitlines()[-1]
+    assert meta(state)["feed_failed_runs"] == "3"
+
+    now = SECOND_RUN + timedelta(days=3)  # the feed is back
+    result, requests, state = second_run(first_state, tmp_path, routes(now), now=now)
     assert manifest(result)["health"]["status"] == "ok"
-    assert meta(state)["last_walk"] == SECOND_RUN.isoformat()
+    assert "feed_failed_runs" not in meta(state)
 
 
 def manifest(result: CrawlResult) -> dict[str, Any]:

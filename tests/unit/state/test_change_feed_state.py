@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
 
 from rfi_cn.distributed.state import RedisCrawlState
-from rfi_cn.state.incremental import FEED_DISTRUSTED, LAST_WALK, Incremental
+from rfi_cn.state.incremental import FAILED_RUNS_BEFORE, FEED_DISTRUSTED, FEED_FAILED_RUNS, LAST_WALK, Incremental
 from rfi_cn.state.store import CrawlState, KnownArticle, SqliteCrawlState
 from tests.redis_server import redis_server
 
@@ -140,3 +143,31 @@ def test_one_process_lifts_the_distrust_of_an_earlier_run_with_the_same_pinned_t
     not_compared.walk_started(after_feed=False)  # a walk without a feed to compare: the mark stays
     not_compared.close()
     assert SqliteCrawlState(tmp_path / "state.sqlite3").get_meta(FEED_DISTRUSTED) == "x"
+
+
+def test_the_runs_in_a_row_whose_feed_failed_are_counted_in_the_state(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+
+    def run(outcome: dict[str, int] | None) -> tuple[int | None, str | None]:
+        """One run that requests the feed (``outcome``: its stats; ``None``: stopped before the answer)."""
+        stats = StatsCollector(Crawler(Spider, {}))  # type: ignore[arg-type]
+        incremental = Incremental(SqliteCrawlState(path), NOW, 48, stats=stats)
+        incremental.feed_requested()
+        before = stats.get_value(FAILED_RUNS_BEFORE)
+        for name, value in (outcome or {}).items():
+            stats.inc_value(f"rfi_cn/change_feed/{name}", value)
+        incremental.close()
+        return before, SqliteCrawlState(path).get_meta(FEED_FAILED_RUNS)
+
+    SqliteCrawlState(path).record(KnownArticle("TA", A, "h", None, "s"))
+    assert run({"failed": 1}) == (0, "1")
+    assert run({"invalid": 1, "articles": 0}) == (1, "2")
+    assert run(None) == (2, "2")  # no answer: nothing learnt, the count stays
+    assert run({"failed": 1}) == (2, "3")
+    assert run({"articles": 7}) == (3, None)  # used: the count is gone
+    assert run({"articles": 7}) == (0, None)
+    SqliteCrawlState(path).set_meta(FEED_FAILED_RUNS, "garbage")
+    assert run({"failed": 1}) == (0, "1")  # an unreadable count reads as none
+    not_reading = Incremental(SqliteCrawlState(path), NOW, 48, full=True, stats=StatsCollector(Crawler(Spider, {})))
+    not_reading.feed_requested()  # a backfill does not read the state
+    assert not_reading.stats.get_value(FAILED_RUNS_BEFORE) is None  # type: ignore[union-attr]
