@@ -34,6 +34,12 @@ def shared_selector(relative: str) -> Selector:
     return Selector(body=shared_file(relative).read_bytes(), type="html", encoding="utf-8")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``slow`` first: on two workers (``scripts/check``) one of them starts the
+    fresh-environment install at once while the other takes the rest, instead of both waiting on it."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def own_crawl_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Crawls started by a test default to a crawl state of their own (``CRAWL_STATE_PATH``
