@@ -83,6 +83,9 @@ def hostile_feeds() -> dict[str, Page]:
         "garbage": Page(200, bytes(range(256)) * 8, "application/xml"),
         "html": Page(200, "<html><body><p>维护中</p></body></html>".encode(), "text/html; charset=utf-8"),
         "empty": Page(200, b"", "application/xml"),
+        "empty_urlset": Page(
+            200, b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>', "application/xml"
+        ),
         "index_loop": Page(200, index.encode(), "application/xml"),
         "over_1000_urls": Page(
             200,

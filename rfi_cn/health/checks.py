@@ -230,10 +230,10 @@ def _change_feed(facts: RunFacts) -> list[Check]:
 
 
 def _change_feed_failures(facts: RunFacts, config: HealthConfig) -> list[Check]:
-    """Runs in a row, this one last, whose change feed failed or was invalid: each walked the
-    sections instead (nothing lost, every request of the walk spent). One is a bad moment;
-    ``HEALTH_CHANGE_FEED_FAILED_RUNS`` in a row is a feed that has moved or broken, and the
-    run is degraded until one uses it again. Present when the run requested the feed."""
+    """Runs in a row, this one last, whose change feed failed, was invalid or listed no article:
+    each walked the sections instead (nothing lost, every request of the walk spent). One is a
+    bad moment; ``HEALTH_CHANGE_FEED_FAILED_RUNS`` in a row is a feed that has moved or broken,
+    and the run is degraded until one uses it again. Present when the run got the feed's answer."""
     runs = feed_failed_runs(facts.stats)
     if runs is None or config.feed_failed_runs <= 0:
         return []

@@ -79,14 +79,16 @@ def moment(value: object) -> datetime | None:
 
 
 def feed_failed_runs(stats: Mapping[str, Any]) -> int | None:
-    """The runs in a row, this one last, whose change feed could not be used (it failed to
-    download or was invalid: ``rfi_cn/change_feed/failed``, ``/invalid``); 0 when this run
-    used it; ``None`` when this run did not request it, or stopped before it answered."""
+    """The runs in a row, this one last, whose change feed could not be used: it failed to
+    download, was invalid (``rfi_cn/change_feed/failed``, ``/invalid``) or listed no article of
+    the run's range (``/articles`` 0: a news sitemap lists the last two days' articles); 0 when
+    this run used it; ``None`` when this run did not request it, or stopped before it answered."""
     if FAILED_RUNS_BEFORE not in stats:
         return None
-    if stats.get("rfi_cn/change_feed/failed") or stats.get("rfi_cn/change_feed/invalid"):
-        return int(stats[FAILED_RUNS_BEFORE]) + 1
-    return 0 if "rfi_cn/change_feed/articles" in stats else None
+    if stats.get("rfi_cn/change_feed/articles"):
+        return 0
+    answered = any(f"rfi_cn/change_feed/{name}" in stats for name in ("failed", "invalid", "articles"))
+    return int(stats[FAILED_RUNS_BEFORE]) + 1 if answered else None
 
 
 def in_refresh_window(published_at: str | None, now: datetime, hours: float) -> bool:
@@ -176,7 +178,7 @@ class Incremental:
         if self.reading and self.stats is not None:
             assert self.state is not None
             value = self.state.get_meta(FEED_FAILED_RUNS) or ""
-            self.stats.set_value(FAILED_RUNS_BEFORE, int(value) if value.isdigit() and len(value) < 10 else 0)
+            self.stats.set_value(FAILED_RUNS_BEFORE, int(value) if value.isdecimal() and len(value) < 10 else 0)
 
     def note_modified(self, article_id: str, lastmod: str) -> None:
         """The change feed's ``lastmod`` of an article fetched through it (recorded at its export)."""

@@ -124,10 +124,12 @@ def test_a_hostile_feed_costs_one_request_and_the_walk_loses_nothing(
     assert sorted(requests) == sorted(expected)
     assert ids(result) == codes(NEW)  # the window's known articles are fetched again, unchanged
     assert result.stats["rfi_cn/articles/unchanged"] == len(IN_WINDOW)
-    fell_back = {key: result.stats.get(f"rfi_cn/change_feed/{key}") for key in ("failed", "invalid", "covered")}
+    keys = ("failed", "invalid", "articles", "covered")
+    fell_back = {key: result.stats.get(f"rfi_cn/change_feed/{key}") for key in keys}
     failing = kind in ("404", "403", "500", "redirect_loop", "redirect_away", "huge", "reset", "truncated", "stall")
-    assert fell_back == ({"failed": 1, "invalid": None, "covered": None} if failing else
-                         {"failed": None, "invalid": 1, "covered": None})  # fmt: skip
+    assert fell_back == ({"failed": 1, "invalid": None, "articles": None, "covered": None} if failing else
+                         {"failed": None, "invalid": None, "articles": 0, "covered": None} if kind == "empty_urlset" else
+                         {"failed": None, "invalid": 1, "articles": 0, "covered": None})  # fmt: skip
     assert result.records("failures") == []  # the feed is no page of the site's content
     health = manifest(result)["health"]
     assert health["status"] == "ok"
@@ -138,22 +140,26 @@ def test_a_hostile_feed_costs_one_request_and_the_walk_loses_nothing(
 def test_a_feed_unusable_three_runs_in_a_row_degrades_the_third_until_one_uses_it(
     first_state: Path, tmp_path: Path
 ) -> None:
-    statuses = []
-    for day in range(3):  # the site moved its feed: 404 every day, each run walks
-        now = SECOND_RUN + timedelta(days=day)
+    statuses, previous = [], FIRST_RUN
+    for hours in (0, 8, 16):  # the site moved its feed: 404 on three runs, each walks
+        now = SECOND_RUN + timedelta(hours=hours)
         gone = {**routes(now), FEED: hostile_feeds()["404"]}
         result, requests, state = second_run(first_state, tmp_path, gone, now=now)
-        assert "/cn/" in requests and ids(result) == codes(new_between(now - timedelta(days=1), now))
+        assert "/cn/" in requests and ids(result) == codes(new_between(previous, now))
         checks = {check["name"]: check for check in manifest(result)["health"]["checks"]}
         statuses.append((checks["change_feed_failures"]["status"], checks["change_feed_failures"]["value"]))
+        previous = now
     assert statuses == [("ok", 1), ("ok", 2), ("degraded", 3)]
     assert manifest(result)["health"]["status"] == "degraded"
     assert "health degraded (change_feed_failures 3 vs < 3)" in result.log.splitlines()[-1]
     assert meta(state)["feed_failed_runs"] == "3"
 
-    now = SECOND_RUN + timedelta(days=3)  # the feed is back
+    now = SECOND_RUN + timedelta(days=1)  # the feed is back (listing the last 48 h: 12 articles)
     result, requests, state = second_run(first_state, tmp_path, routes(now), now=now)
-    assert manifest(result)["health"]["status"] == "ok"
+    assert result.stats["rfi_cn/change_feed/articles"] == len(in_feed(now)) == 12
+    health = manifest(result)["health"]
+    assert health["status"] == "ok", [check for check in health["checks"] if check["status"] != "ok"]
+    assert {"name": "change_feed_failures", "status": "ok", "value": 0, "threshold": "< 3"} in health["checks"]
     assert "feed_failed_runs" not in meta(state)
 
 
@@ -279,3 +285,16 @@ def test_distributed_workers_read_the_feed_through_the_redis_state(tmp_path: Pat
         client.hdel("rfi_cn:state:urls", *(item.path.rstrip("/") for item in NEW if item.section == "国际"))
         assert run("third", SECOND_RUN, RFI_WALK_EVERY_HOURS="0") == codes([i for i in NEW if i.section == "国际"])
         assert client.hget("rfi_cn:state:meta", "feed_distrusted") == "third"  # the run id: workers share it
+
+        server.routes = {**routes(SECOND_RUN), FEED: hostile_feeds()["404"]}
+        server.requests.clear()
+        assert run("fourth", SECOND_RUN) == []  # nothing new; the feed's 404 costs one request, the walk follows
+        assert server.requests.count(FEED) == 1 and "/cn/" in server.requests
+        assert client.hget("rfi_cn:state:meta", "feed_failed_runs") == "1"
+        manifests = [json.loads(path.read_text()) for path in (tmp_path / "fourth" / "rfi_cn" / "_manifests").glob("*")]
+        listed = [
+            check for m in manifests for check in m["health"]["checks"] if check["name"] == "change_feed_failures"
+        ]
+        assert len(manifests) == 2 and listed == [  # by the worker that got the 404
+            {"name": "change_feed_failures", "status": "ok", "value": 1, "threshold": "< 3"}
+        ]

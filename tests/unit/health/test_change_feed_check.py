@@ -38,6 +38,9 @@ def test_a_feed_that_fails_three_runs_in_a_row_degrades_the_run() -> None:
     assert failure_checks({BEFORE: 1, "rfi_cn/change_feed/invalid": 1, "rfi_cn/change_feed/articles": 0}) == [
         Check("change_feed_failures", "ok", 2, "< 3")
     ]
+    assert failure_checks({BEFORE: 1, "rfi_cn/change_feed/articles": 0}) == [  # a urlset of nothing
+        Check("change_feed_failures", "ok", 2, "< 3")
+    ]
     assert failure_checks({BEFORE: 2, "rfi_cn/change_feed/failed": 1}) == [
         Check("change_feed_failures", "degraded", 3, "< 3")
     ]

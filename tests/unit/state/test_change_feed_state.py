@@ -163,7 +163,7 @@ def test_the_runs_in_a_row_whose_feed_failed_are_counted_in_the_state(tmp_path: 
     assert run({"failed": 1}) == (0, "1")
     assert run({"invalid": 1, "articles": 0}) == (1, "2")
     assert run(None) == (2, "2")  # no answer: nothing learnt, the count stays
-    assert run({"failed": 1}) == (2, "3")
+    assert run({"articles": 0}) == (2, "3")  # a urlset of nothing: not used either
     assert run({"articles": 7}) == (3, None)  # used: the count is gone
     assert run({"articles": 7}) == (0, None)
     SqliteCrawlState(path).set_meta(FEED_FAILED_RUNS, "garbage")
@@ -171,3 +171,6 @@ def test_the_runs_in_a_row_whose_feed_failed_are_counted_in_the_state(tmp_path: 
     not_reading = Incremental(SqliteCrawlState(path), NOW, 48, full=True, stats=StatsCollector(Crawler(Spider, {})))
     not_reading.feed_requested()  # a backfill does not read the state
     assert not_reading.stats.get_value(FAILED_RUNS_BEFORE) is None  # type: ignore[union-attr]
+    not_reading.close()
+    SqliteCrawlState(path).set_meta(FEED_FAILED_RUNS, "²")  # a digit, not a decimal one: int() would raise
+    assert run({"failed": 1}) == (0, "1")
