@@ -132,7 +132,8 @@ HEALTH_COVERAGE_MIN_ARTICLES = 1  # coverage and drift are judged over at least 
 HEALTH_DRIFT_POINTS = 25.0
 HEALTH_DRIFT_RUNS = 5
 HEALTH_DRIFT_MIN_RUNS = 3  # fewer earlier runs than this: no drift check
-# The change feed failed or was invalid this many runs in a row (each walked instead): degraded (0: never).
+# The change feed failed, was invalid or listed no article this many runs in a row (each walked instead):
+# degraded (0: never).
 HEALTH_CHANGE_FEED_FAILED_RUNS = 3
 # Notifications (off while HEALTH_WEBHOOK_URL is unset): POST the health as JSON when a run is
 # at least HEALTH_WEBHOOK_MIN_STATUS ("degraded" or "failed"). HEALTH_NOTIFY_ACTIONS adds
