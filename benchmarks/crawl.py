@@ -118,6 +118,10 @@ class Measured:
             return f"{self.stats['rfi_cn/articles/unaccounted']} articles unaccounted"
         if expected_exported is not None and self.exported != expected_exported:
             return f"exported {self.exported} articles, expected {expected_exported}"
+        if expected_exported is not None:  # rows that share a URL would be work not done (state, dedupe)
+            urls = len({row["url"] for row in self.result.records("articles")})
+            if urls != expected_exported:
+                return f"{urls} distinct article URLs in the lake, expected {expected_exported}"
         return None
 
 

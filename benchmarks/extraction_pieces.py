@@ -66,7 +66,7 @@ def pieces(page: bytes) -> dict[str, Callable[[], Any]]:
         "fields (on the parsed page)": lambda: extract_page(fresh(), PAGE_URL, CRAWLED_AT),
         "  of which media": lambda: media_entries(fresh(), PAGE_URL),
         "clean body": lambda: clean_body(raw_body, PAGE_URL),
-        "dates pipeline": lambda: NormaliseDatesPipeline().process_item(copy.copy(cleaned)),
+        "dates pipeline": lambda: NormaliseDatesPipeline().process_item(cleaned.copy()),  # fields of its own
         "validate pipeline": lambda: ValidatePipeline().process_item(dated),
         "extraction (all, as figure 3)": lambda: extraction(page),
     }

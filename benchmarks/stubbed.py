@@ -13,7 +13,6 @@ the project's settings.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from typing import Any
 
@@ -49,7 +48,7 @@ class StubbedExtraction:
                 item = pipeline.process_item(item)
             assert isinstance(item, ArticleItem), item
             self.record = item
-        item = copy.copy(self.record)
+        item = self.record.copy()  # a dict of its own: copy.copy would share the fields
         item["url"] = page_url
         item["id"] = hashlib.sha1(page_url.encode(), usedforsecurity=False).hexdigest()[:16]
         return Extraction(item)
