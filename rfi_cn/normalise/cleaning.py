@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 from urllib.parse import urljoin, urlsplit
 
+import lxml.html
 from lxml import etree
 
 KEPT_TAGS = frozenset({"p", "h2", "h3", "h4", "blockquote", "ul", "ol", "li", "a", "strong", "em", "br"})
@@ -71,11 +72,11 @@ _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]*[\r\n][\s\u00a0]*(?=[{_CJK}]
 Element: TypeAlias = etree._Element
 # lxml.html's parser makes every element a Python ``HtmlElement`` through a Python class lookup
 # (~1.5 us each time a proxy is made: most of the cleaner's time). The cleaner parses with
-# libxml2's same HTML parser and options without it, and does what it used of ``lxml.html``
-# itself: ``_parse_fragment`` is ``fragment_fromstring(create_parent="div")``, ``_drop_tree``,
-# ``_drop_tag`` and ``_text_content`` are ``HtmlElement``'s, ``_serialise`` is ``tostring``.
-_FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.I).match
-_META_CONTENT_TYPE = re.compile(r'<meta http-equiv="Content-Type"[^>]*>')
+# libxml2's same HTML parser and options without it, and calls ``lxml.html``'s functions on the
+# plain elements that gives (``fragments_fromstring``, ``HtmlMixin.drop_tree``/``drop_tag``,
+# ``tostring``); only the ``div`` around the fragment is made here, by the same parser.
+_drop_tree = lxml.html.HtmlMixin.drop_tree  # remove an element and what it holds; its tail stays
+_drop_tag = lxml.html.HtmlMixin.drop_tag  # remove an element's tag; its text, children and tail stay
 _text_content = etree.XPath("string()", smart_strings=False)
 
 
@@ -149,56 +150,12 @@ def _text_of(root: Element) -> str:
 def _parse_fragment(html: str) -> Element:
     """``html`` under a ``div``, parsed without libxml2's 256-level limit (``huge_tree``)."""
     parser = etree.HTMLParser(huge_tree=True)  # a parser per parse: lxml's are not thread-safe
-    html = _xml_safe(html)
-    if not _FULL_HTML(html):
-        html = f"<html><body>{html}</body></html>"
-    document = etree.fromstring(html, parser)
-    if document is None:
-        raise etree.ParserError("Document is empty")
-    bodies = [element for element in document if _tag(element) == "body"]
-    assert len(bodies) == 1, f"too many bodies: {bodies!r}"
-    body = bodies[0]
+    parts = lxml.html.fragments_fromstring(_xml_safe(html), parser=parser)
     root = parser.makeelement("div")  # as lxml.html's Element: in an HTML document
-    if body.text and body.text.strip():
-        root.text = body.text
-    root.extend(body)
-    root.tail = None
+    if parts and isinstance(parts[0], str):
+        root.text = parts.pop(0)
+    root.extend(parts)
     return root
-
-
-def _drop_tree(element: Element) -> None:
-    """``HtmlElement.drop_tree``: remove ``element`` and what it holds; its tail stays."""
-    parent = element.getparent()
-    assert parent is not None
-    if element.tail:
-        previous = element.getprevious()
-        if previous is None:
-            parent.text = (parent.text or "") + element.tail
-        else:
-            previous.tail = (previous.tail or "") + element.tail
-    parent.remove(element)
-
-
-def _drop_tag(element: Element) -> None:
-    """``HtmlElement.drop_tag``: remove the tag of ``element``; its text, children and tail stay."""
-    parent = element.getparent()
-    assert parent is not None
-    previous = element.getprevious()
-    if element.text and isinstance(element.tag, str):
-        if previous is None:
-            parent.text = (parent.text or "") + element.text
-        else:
-            previous.tail = (previous.tail or "") + element.text
-    if element.tail:
-        if len(element):
-            last = element[-1]
-            last.tail = (last.tail or "") + element.tail
-        elif previous is None:
-            parent.text = (parent.text or "") + element.tail
-        else:
-            previous.tail = (previous.tail or "") + element.tail
-    index = parent.index(element)
-    parent[index : index + 1] = element[:]
 
 
 # Nesting an HTML parser rebuilds when it reads the serialised tree (a block in a paragraph or
@@ -353,7 +310,7 @@ def _is_blank(text: str) -> bool:
 
 
 def _serialise(root: Element) -> str:
-    html = _META_CONTENT_TYPE.sub("", etree.tostring(root, method="html", encoding="unicode"))
+    html = lxml.html.tostring(root, encoding="unicode")
     inner = html[len("<div>") : -len("</div>")]
     return inner.strip()
 
