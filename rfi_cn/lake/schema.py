@@ -43,9 +43,8 @@ def schema_version() -> str:
 
 
 def schema_errors(record: Mapping[str, Any]) -> list[str]:
-    """Every way ``record`` breaks the schema, as ``<JSON path>: <message>``, in path order."""
-    if schema_valid(record):
-        return []
+    """Every way ``record`` breaks the schema, as ``<JSON path>: <message>``, in path order
+    (jsonschema's verdict; ``schema_valid`` is the fast check in front of it)."""
     errors = sorted(_validator().iter_errors(dict(record)), key=lambda error: list(map(str, error.absolute_path)))
     return [f"{error.json_path}: {error.message}" for error in errors]
 
@@ -56,7 +55,8 @@ def schema_errors(record: Mapping[str, Any]) -> list[str]:
 # the schema compiled once into closures, for the keywords it uses, each at least as strict
 # as jsonschema's (``integer`` is an ``int`` and not a ``bool``, never ``1.0``; ``const`` and
 # ``enum`` compare type and value; only plain ``dict``/``list``/``str``/``int``/``float``/
-# ``None`` pass): a record it passes is valid. One it fails is handed to jsonschema, whose
+# ``None`` pass ``type``; the other keywords apply, as in jsonschema, to any instance of the
+# kind they judge, subclasses included): a record it passes is valid. One it fails is handed to jsonschema, whose
 # verdict and messages stand. A schema with a keyword not compiled here is never compiled:
 # every record then goes to jsonschema.
 
@@ -119,11 +119,11 @@ def _keyword(keyword: str, argument: Any, node: dict[str, Any], root: dict[str, 
         return kinds[0] if len(kinds) == 1 else lambda value: any(kind(value) for kind in kinds)
     if keyword == "pattern" and isinstance(argument, str):
         search = re.compile(argument).search  # what jsonschema does: re.search
-        return lambda value: type(value) is not str or search(value) is not None
+        return lambda value: not isinstance(value, str) or search(value) is not None
     if keyword == "minLength" and type(argument) is int:
-        return lambda value: type(value) is not str or len(value) >= argument
+        return lambda value: not isinstance(value, str) or len(value) >= argument
     if keyword == "minimum" and type(argument) in (int, float):
-        return lambda value: type(value) not in (int, float) or value >= argument
+        return lambda value: isinstance(value, bool) or not isinstance(value, int | float) or value >= argument
     if keyword in ("const", "enum"):
         allowed = [argument] if keyword == "const" else argument
         if not isinstance(allowed, list) or any(type(entry) not in _SCALARS for entry in allowed):
@@ -139,18 +139,18 @@ def _keyword(keyword: str, argument: Any, node: dict[str, Any], root: dict[str, 
         return _compile(target, root)
     if keyword == "items" and isinstance(argument, dict | bool):
         each = _compile(argument, root)
-        return lambda value: type(value) is not list or all(each(entry) for entry in value)
+        return lambda value: not isinstance(value, list) or all(each(entry) for entry in value)
     if keyword == "required" and isinstance(argument, list):
         names = list(argument)
-        return lambda value: type(value) is not dict or all(name in value for name in names)
+        return lambda value: not isinstance(value, dict) or all(name in value for name in names)
     if keyword == "properties" and isinstance(argument, dict):
         properties = [(name, _compile(subschema, root)) for name, subschema in argument.items()]
         return lambda value: (
-            type(value) is not dict or all(check(value[name]) for name, check in properties if name in value)
+            not isinstance(value, dict) or all(check(value[name]) for name, check in properties if name in value)
         )
     if keyword == "additionalProperties" and argument is False and "patternProperties" not in node:
         known = frozenset(node.get("properties", {}))
-        return lambda value: type(value) is not dict or all(key in known for key in value)
+        return lambda value: not isinstance(value, dict) or all(key in known for key in value)
     raise _NotCompiledError(f"{keyword} {argument!r}")
 
 
