@@ -103,13 +103,13 @@ class DeduplicatePipeline:
     reject names the id; the first article is the lake's row with that id (or it was unchanged)."""
 
     def __init__(self) -> None:
-        self.exported_ids: set[str] = set()
+        self.seen_ids: set[str] = set()
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        if item["id"] in self.exported_ids:
+        if item["id"] in self.seen_ids:
             detail = f"id {item['id']} already scraped in this run"
             return reject(item["url"], "duplicate_id", detail, item["id"])
-        self.exported_ids.add(item["id"])
+        self.seen_ids.add(item["id"])
         return item
