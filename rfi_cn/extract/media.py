@@ -98,29 +98,18 @@ def kind_of(url: str, hint: str | None = None) -> str | None:
 
 
 def _candidates(page: Page) -> Iterator[tuple[str, str | None, int | None]]:
-    players: list[tuple[LexborNode, dict[str, Any]]] = []
+    scripts: list[LexborNode] = []
     elements: list[LexborNode] = []
     links: list[LexborNode] = []
     for node in page.css(CANDIDATES):  # one query; each kind keeps its document order
-        if node.tag == "script":
-            players.append((node, {}))
-        elif node.tag == "a":
-            links.append(node)
-        else:
-            elements.append(node)
-    players = [(node, data) for node, _ in players if (data := _player(node)) is not None]
+        (scripts if node.tag == "script" else links if node.tag == "a" else elements).append(node)
+    players = [(node, data) for node in scripts if (data := _player(node)) is not None]
     links = _maybe_media(page, links)  # most links: a cheap no
-    kinds = [
-        *([PLAYER_DATA] if players else []),
-        *sorted({node.tag or "" for node in elements}),
-        *([LINKS] if links else []),
-    ]
-    if kinds:  # only then look for the site chrome holding some of them
+    if players or elements or links:  # only then look for the site chrome holding some of them
         candidates = [node for node, _ in players] + elements + links
-        kept = {node.mem_id for node in page.excluding(candidates, CHROME, ", ".join(kinds))}
-        excluded = {node.mem_id for node in candidates} - kept
-        players = [(node, data) for node, data in players if node.mem_id not in excluded]
-        elements, links = ([node for node in nodes if node.mem_id not in excluded] for nodes in (elements, links))
+        kept = {node.mem_id for node in page.excluding(candidates, CHROME, CANDIDATES)}
+        players = [(node, data) for node, data in players if node.mem_id in kept]
+        elements, links = ([node for node in nodes if node.mem_id in kept] for nodes in (elements, links))
     yield from _player_data(data for _, data in players)
     yield from _elements(elements)
     for link in links:
