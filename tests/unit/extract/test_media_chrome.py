@@ -51,3 +51,17 @@ def test_link_pre_checks_keep_every_link_kind_of_accepts() -> None:
         {"url": "https://x.test/b", "type": "video", "duration": None},
         {"url": "https://x.test/e.wav", "type": "audio", "duration": None},
     ]
+
+
+def test_media_deeper_than_the_ancestor_walk_is_judged_by_lexbors_selectors() -> None:
+    """Past ``ANCESTOR_WALK`` levels the chrome test falls back on selectors: same answer."""
+    deep = "<div>" * 80
+    ends = "</div>" * 80
+    page = (
+        f"<nav>{deep}{player('a', 'https://x.test/nav.mp3')}<a href='https://x.test/nav.ogg'>a</a>{ends}</nav>"
+        f"<main>{deep}{player('m', 'https://x.test/main.mp3')}<audio src='https://x.test/m.ogg'></audio>{ends}</main>"
+    )
+    assert media_entries(page, PAGE_URL) == [
+        {"url": "https://x.test/main.mp3", "type": "audio", "duration": None},
+        {"url": "https://x.test/m.ogg", "type": "audio", "duration": None},
+    ]
