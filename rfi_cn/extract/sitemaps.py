@@ -8,6 +8,7 @@ must stay under ``/sitemaps/cn/``; listed pages must be /cn/ articles.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import islice
 from typing import Any, NamedTuple
 
@@ -72,17 +73,26 @@ def sitemap_links(body: bytes, page_url: str, dates: DateRange) -> SitemapLinks:
         return SitemapLinks(list(dict.fromkeys(kept)), [], skipped)
     if sitemap.type != "urlset":
         return SitemapLinks([], [], 0)
-    articles: dict[str, None] = {}
+    articles, skipped = _urlset_articles(entries, page_url, dates)
+    return SitemapLinks([], list(articles), skipped)
+
+
+def _urlset_articles(
+    entries: Iterable[dict[str, Any]], page_url: str, dates: DateRange
+) -> tuple[dict[str, dict[str, Any]], int]:
+    """The distinct article URLs of a urlset's ``entries`` within ``dates``, each with its first
+    entry, in document order; and how many entries the range left out."""
+    articles: dict[str, dict[str, Any]] = {}
     skipped = 0
     for entry in entries:
-        url = link_url(entry["loc"], page_url)
+        url = link_url(entry.get("loc", ""), page_url)
         if url is None or not is_article_url(url) or url in articles:
             continue
         if entry_in_range(url, entry, dates):
-            articles[url] = None
+            articles[url] = entry
         else:
             skipped += 1
-    return SitemapLinks([], list(articles), skipped)
+    return articles, skipped
 
 
 def entry_in_range(url: str, entry: dict[str, Any], dates: DateRange) -> bool:
@@ -107,11 +117,8 @@ def feed_entries(body: bytes, page_url: str, dates: DateRange, limit: int) -> li
         return None
     if len(listed) > limit:
         return None
-    entries: dict[str, FeedEntry] = {}
-    for entry in listed:
-        url = link_url(entry.get("loc", ""), page_url)
-        if url is None or not is_article_url(url) or url in entries or not entry_in_range(url, entry, dates):
-            continue
-        lastmod = str(entry.get("lastmod") or "").strip() or None
-        entries[url] = FeedEntry(url, lastmod, entry.get("publication_date") or None)
-    return list(entries.values())
+    articles, _ = _urlset_articles(listed, page_url, dates)
+    return [
+        FeedEntry(url, str(entry.get("lastmod") or "").strip() or None, entry.get("publication_date") or None)
+        for url, entry in articles.items()
+    ]
