@@ -185,8 +185,11 @@ class SqliteCrawlState:
         self.connection.executescript(_SCHEMA)
         columns = {row[1] for row in self.connection.execute("PRAGMA table_info(articles)")}
         if "modified_at" not in columns:  # a state file written before the column existed: its rows read NULL
-            with contextlib.suppress(sqlite3.OperationalError):  # another job added it meanwhile
+            try:
                 self.connection.execute("ALTER TABLE articles ADD COLUMN modified_at TEXT")
+            except sqlite3.OperationalError as exc:  # another job added it meanwhile; else (locked...) stop here
+                if "duplicate column" not in str(exc):
+                    raise
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> SqliteCrawlState:

@@ -8,6 +8,8 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
 from redis import Redis
@@ -75,7 +77,22 @@ def test_a_state_file_written_before_modified_at_and_meta_is_read_and_upgraded(t
     state.record(KnownArticle("TB", B, "h", None, "s", "2025-11-01T09:00:00+00:00"))
     assert state.lookup_id("TB").modified_at == "2025-11-01T09:00:00+00:00"  # type: ignore[union-attr]
     state.close()
-    assert SqliteCrawlState(path).lookup_id("TA") is not None  # opened again: no second ALTER
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    class Recording(sqlite3.Connection):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+            statements.append(sql)  # also what fails before it runs (a trace callback misses those)
+            return super().execute(sql, *args)
+
+    def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        return connect(*args, factory=Recording, **kwargs)
+
+    with mock.patch.object(sqlite3, "connect", traced):
+        again = SqliteCrawlState(path)  # opened again: the column is there, nothing to add
+    assert again.lookup_id("TA") is not None
+    assert statements and not [statement for statement in statements if "ALTER" in statement.upper()]
+    again.close()
 
 
 @pytest.mark.parametrize(
