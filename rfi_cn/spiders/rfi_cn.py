@@ -120,8 +120,8 @@ class RfiCnSpider(ChangeFeed, DiscoverySources, scrapy.Spider):
             self.crawler.stats.inc_value("rfi_cn/listings/stopped_by_since")
             return
         seen = self.section_articles.setdefault(section, set())
-        new = [url for url in links if claim_digest(url) not in seen]
-        seen.update(map(claim_digest, new))
+        new = set(map(claim_digest, links)) - seen
+        seen |= new
         next_pages = [url for url in self.next_pages(selector, response.url) if url not in self._pages(section)]
         if not next_pages:
             return

@@ -191,9 +191,9 @@ class Incremental:
 
     def feed_missed(self) -> None:
         """The walk found a new article the feed should have listed: the feed is distrusted at once
-        (the mark survives a crash; other workers of the run see it)."""
+        (the mark survives a crash; other workers of the run see it), once per run."""
         self.missed += 1
-        if self.state is not None:
+        if self.state is not None and self.missed == 1:
             self._write_meta(FEED_DISTRUSTED, self.run or self.now.isoformat())
 
     def all_known(self, urls: Iterable[str]) -> bool:
