@@ -85,6 +85,9 @@ SPIDER_MIDDLEWARES = {
     "rfi_cn.middlewares.errors.CallbackErrors": 960,
 }
 RFI_CLAIMS_BACKEND = "rfi_cn.middlewares.requests.LocalClaims"  # distributed mode: Redis claims
+# Scrapy's dupefilter, less admitted article requests while it lives in memory (the claims
+# deduplicate them); with a JOBDIR it records every request; distributed mode: Redis's.
+DUPEFILTER_CLASS = "rfi_cn.middlewares.requests.ArticleDupeFilter"
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,  # replaced by the article progress line
     "scrapy.extensions.corestats.CoreStats": None,  # replaced: item_scraped_count counts articles only

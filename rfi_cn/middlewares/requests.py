@@ -19,8 +19,8 @@ are not dropped as known and also count as ``rfi_cn/articles/retried``): every
 discovered article then ends as one outcome (``rfi_cn.accounting``). URLs are
 compared by their crawl key (``rfi_cn.site.crawl_key``), and an article request
 is made for the crawl key itself; the claims are the articles' only deduplication
-(an admitted request skips Scrapy's in-memory dupefilter, ``dont_filter``, unless
-there is a ``JOBDIR`` or a Redis one). A listing page all of whose articles the
+(``ArticleDupeFilter``, the project's ``DUPEFILTER_CLASS``, lets article requests by
+while it lives in memory; a ``JOBDIR``'s records them, Redis's replaces it). A listing page all of whose articles the
 crawl state knows ends its section: its next pages are dropped
 (``rfi_cn/listings/stopped_by_state``); so does a listing page that lists an
 article the state knows and that is older than the refresh window
@@ -45,6 +45,7 @@ from typing import Any, Protocol
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.dupefilters import RFPDupeFilter
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.misc import load_object
@@ -132,6 +133,20 @@ def claim_digest(url: str) -> bytes:
     return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=20).digest()
 
 
+class ArticleDupeFilter(RFPDupeFilter):
+    """Scrapy's dupefilter (``DUPEFILTER_CLASS``), less article requests while it lives in memory:
+    the claims (``ArticleRequestFilter.admit``) already made each the run's only request for its
+    URL, and the dupefilter would keep its fingerprint a second time (~100 bytes an article: the
+    crawl's memory growth). Listings still go through it. With a ``JOBDIR`` its file outlives a
+    crash, which the claims (saved at a clean stop) do not: then it records every request, as
+    Scrapy's does. In distributed mode Redis's dupefilter replaces it (``rfi_cn.distributed``)."""
+
+    def request_seen(self, request: Request) -> bool:
+        if self.file is None and request.meta.get(ARTICLE):
+            return False
+        return super().request_seen(request)
+
+
 class ArticleRequestFilter:
     """Spider middleware: since/until, claims and the crawl state, applied to article requests."""
 
@@ -143,9 +158,6 @@ class ArticleRequestFilter:
         self.incremental = incremental
         self.walk_all = walk_all  # after an unclean stop, no listing ends a section
         self.stop_at_known = crawler.settings.getbool("RFI_STOP_AT_KNOWN", True)
-        # Scrapy's in-memory dupefilter is skipped for admitted articles (see ``_unfiltered``);
-        # a JOBDIR's dupefilter (on disk, kept through a crash) and Redis's (shared) are not.
-        self.skip_dupefilter = not crawler.settings.get("JOBDIR") and not crawler.settings.getbool("DISTRIBUTED_MODE")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleRequestFilter:
@@ -160,17 +172,15 @@ class ArticleRequestFilter:
         article_request = getattr(spider, "article_request", None)  # a spider that makes article requests
         for request in retry_requests(spider, article_request) if article_request else []:
             if self.admit(request.url, retry=True):
-                yield self._unfiltered(request)
+                yield request
         async for entry in start:
             if _is_marked(entry, FEED):
                 if not self.incremental.has_history():
                     entry = spider.front_page_request()  # nothing known: the feed cannot cover, the walk is certain
                 else:
                     self.incremental.feed_requested()
-            if _is_marked(entry, ARTICLE):
-                if not self.admit(entry.url, retry=RETRY in entry.meta):
-                    continue
-                entry = self._unfiltered(entry)
+            if _is_marked(entry, ARTICLE) and not self.admit(entry.url, retry=RETRY in entry.meta):
+                continue
             yield entry
 
     async def process_spider_output(
@@ -184,10 +194,8 @@ class ArticleRequestFilter:
         for entry in output:
             if skip_walk and _is_marked(entry, WALK):
                 continue
-            if _is_marked(entry, ARTICLE):
-                if not self.admit(entry.url, RETRY in entry.meta, entry.meta.get(LASTMOD)):
-                    continue
-                entry = self._unfiltered(entry)
+            if _is_marked(entry, ARTICLE) and not self.admit(entry.url, RETRY in entry.meta, entry.meta.get(LASTMOD)):
+                continue
             if stop_section and _is_marked(entry, NEXT_PAGE):
                 continue
             if span and (
@@ -267,16 +275,6 @@ class ArticleRequestFilter:
             self.stats.inc_value("rfi_cn/listings/stopped_by_known")
             return True
         return False
-
-    def _unfiltered(self, request: Request) -> Request:
-        """An admitted article request, past Scrapy's in-memory dupefilter: the claims already made
-        it the run's only request for its URL, and the dupefilter would keep its fingerprint a
-        second time (~100 bytes an article: the crawl's memory growth). Listings still go through
-        it. With a ``JOBDIR`` the dupefilter's file outlives a crash, which the claims (saved at a
-        clean stop) do not, so it is kept; in distributed mode it is Redis's, not this process's."""
-        if self.skip_dupefilter:
-            request.dont_filter = True
-        return request
 
     def admit(self, url: str, retry: bool = False, lastmod: str | None = None) -> bool:
         """Whether the article at ``url`` is requested; counts the reason when it is not.

@@ -11,9 +11,18 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
+from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
-from rfi_cn.middlewares.requests import ARTICLE, LISTING, NEXT_PAGE, ArticleRequestFilter, LocalClaims
+from rfi_cn.distributed.addon import DistributedMode
+from rfi_cn.middlewares.requests import (
+    ARTICLE,
+    LISTING,
+    NEXT_PAGE,
+    ArticleDupeFilter,
+    ArticleRequestFilter,
+    LocalClaims,
+)
 from rfi_cn.state.incremental import Incremental
 from rfi_cn.state.store import KnownArticle, SqliteCrawlState
 
@@ -65,19 +74,10 @@ def test_an_article_this_run_already_claimed_does_not_end_the_section(tmp_path: 
     assert filtering.stats.get_value("rfi_cn/listings/stopped_by_known") is None
 
 
-@pytest.mark.parametrize(
-    ("settings", "skipped"),
-    [({}, True), ({"JOBDIR": "job"}, False), ({"DISTRIBUTED_MODE": True}, False)],
-    ids=["in-memory", "jobdir", "distributed"],
-)
-def test_an_admitted_article_skips_the_in_memory_dupefilter_and_a_listing_does_not(
-    tmp_path: Path, settings: dict[str, Any], skipped: bool
-) -> None:
-    """The claims deduplicate articles; the in-memory dupefilter keeps listing fingerprints only.
-    A JOBDIR's dupefilter outlives a crash (the claims do not), Redis's is shared: both stay."""
+def test_the_claims_admit_an_article_once_and_leave_dont_filter_alone(tmp_path: Path) -> None:
     claims = LocalClaims()
     claims.claim(OLD)  # as in a backfill: page 2 is not dropped
-    filtering = make_filter(tmp_path, claims, **settings)
+    filtering = make_filter(tmp_path, claims)
     entries = [Request(NEW, meta={ARTICLE: True}), Request(f"{SECTION}2/", meta={LISTING: True, NEXT_PAGE: True})]
 
     async def result() -> AsyncIterator[Any]:
@@ -89,4 +89,28 @@ def test_an_admitted_article_skips_the_in_memory_dupefilter_and_a_listing_does_n
         return [entry async for entry in filtering.process_spider_output(response, result())]
 
     out = asyncio.run(collect())
-    assert [(entry.url, entry.dont_filter) for entry in out] == [(NEW, skipped), (f"{SECTION}2/", False)]
+    assert [(entry.url, entry.dont_filter) for entry in out] == [(NEW, False), (f"{SECTION}2/", False)]
+
+
+@pytest.mark.parametrize("jobdir", [False, True], ids=["in-memory", "jobdir"])
+def test_the_in_memory_dupefilter_keeps_listings_only_and_a_jobdirs_keeps_all(tmp_path: Path, jobdir: bool) -> None:
+    """The claims deduplicate articles; in memory the dupefilter keeps listing fingerprints only.
+    A JOBDIR's dupefilter outlives a crash (the claims do not): it records articles too."""
+    dupefilter = ArticleDupeFilter(str(tmp_path) if jobdir else None)
+    article, listing = Request(NEW, meta={ARTICLE: True}), Request(f"{SECTION}2/", meta={LISTING: True})
+    assert [dupefilter.request_seen(request) for request in (article, listing, article, listing)] == [
+        False,
+        False,
+        jobdir,
+        True,
+    ]
+    assert len(dupefilter._fingerprints) == (2 if jobdir else 1)
+    dupefilter.close("finished")
+
+
+def test_the_project_uses_it_and_distributed_mode_replaces_it_with_rediss() -> None:
+    settings = get_project_settings()
+    assert settings["DUPEFILTER_CLASS"] == "rfi_cn.middlewares.requests.ArticleDupeFilter"
+    settings.set("REDIS_URL", "redis://127.0.0.1:1/0")
+    DistributedMode().update_settings(settings)
+    assert settings["DUPEFILTER_CLASS"] == "rfi_cn.distributed.scheduler.RedisDupeFilter"
