@@ -72,11 +72,11 @@ def pieces(page: bytes) -> dict[str, Callable[[], Any]]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=300)
     parser.add_argument("--shared", type=Path, default=REAL_ARTICLE, help="the real article page")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     label, page = the_page(args.shared)
     print(f"{label}, {args.rounds} rounds each, microseconds")
     print(f"| {'piece':32} | {'min':>8} | {'median':>8} |")

@@ -15,6 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+import pytest
+
+from benchmarks import extraction_min, extraction_pieces
+from benchmarks.extraction import the_page
 from benchmarks.serve import with_feeds
 from fixture_site.newsroom import SECTIONS, Newsroom
 from fixture_site.pages import article_html
@@ -153,3 +157,22 @@ def test_the_four_section_site_is_served_with_its_change_feeds() -> None:
     # The newest is article 60 (day 6, 00:15): the 48 h before it hold articles 41-60.
     assert sorted(listed) == sorted(path for path in routes if re.search(r"测试新闻00(4[1-9]|5\d|60)$", path))
     assert routes["/cn/rss"].body.decode().count("<item>") == 30
+
+
+def test_the_extraction_pieces_and_the_back_to_back_minimum_print_their_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both run on the fixture page of real size when the real one is absent, and say so."""
+    absent = tmp_path / "absent.html"
+    label, page = the_page(absent)
+    extraction_pieces.main(["--rounds", "2", "--shared", str(absent)])
+    out = capsys.readouterr().out
+    assert out.startswith(f"{label}, 2 rounds each, microseconds\n")
+    rows = re.findall(r"^\| (.+?) +\| +(\d+\.\d) \| +(\d+\.\d) \|$", out, re.M)
+    assert [name.strip() for name, _, _ in rows] == [name.strip() for name in extraction_pieces.pieces(page)]
+    assert all(0 < float(low) <= float(median) for _, low, median in rows)
+    extraction_min.main(["--calls", "2", "--shared", str(absent)])
+    line = capsys.readouterr().out
+    assert re.fullmatch(
+        rf"{re.escape(label)}: item \d+\.\d\d ms, lxml\.html\.fromstring \d+\.\d\d ms, ratio \d+\.\d\dx\n", line
+    )
