@@ -9,7 +9,7 @@ Figures (``--only`` picks some; default all five, in this order):
 5. ``memory``: growth of the crawl's peak RSS from 2,000 to 20,000 real-size articles.
 
 ``--quick`` is a smoke run (small sizes, one repeat: seconds, and not figures to
-quote); the full run takes 3 minutes on two quiet cores, up to 10 when they are
+quote); the full run takes about 4 minutes on two quiet cores, up to 10 when they are
 shared. ``--json PATH`` also writes the figures (``-``: the JSON on standard
 output, the table on standard error). See docs/performance.md.
 """

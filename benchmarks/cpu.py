@@ -23,10 +23,10 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.crawl import PADDING, RELATED, Measured, crawl_measured, served_site
-from benchmarks.extraction import page_parse, time_methods
+from benchmarks.extraction import fixture_page, time_methods
 from benchmarks.figures import Figure
 from benchmarks.machine import fastest_ms
-from fixture_site.newsroom import Newsroom
+from rfi_cn.extract.document import Page
 
 ARTICLES = 2000
 TARGET = 1.4
@@ -45,17 +45,16 @@ def run(articles: int = ARTICLES, repeats: int = 3, padding: int = PADDING, rela
             for repeat in range(repeats):
                 order = ("null", "rfi_cn") if repeat % 2 == 0 else ("rfi_cn", "null")
                 for spider in order:
-                    measured, count, problem = _crawl(
-                        spider, site.base_url, Path(workdir) / f"{spider}-{repeat}", routes_file, articles
-                    )
+                    folder = Path(workdir) / f"{spider}-{repeat}"
+                    measured, problem = crawl(spider, site.base_url, folder, routes_file, articles)
                     if problem:
                         figure.note = f"{spider} crawl {repeat}: {problem}"
                         print(f"  {figure.note}\n{measured.result.log[-2000:]}")
                         return figure
-                    per_article[spider].append(measured.crawl_cpu_seconds / count)
+                    per_article[spider].append(measured.crawl_cpu_seconds / articles)
                     walls[spider].append(measured.wall_seconds)
                     print(
-                        f"  {spider}: {count} article pages, {measured.crawl_cpu_seconds:.1f} s CPU after start-up "
+                        f"  {spider}: {articles} article pages, {measured.crawl_cpu_seconds:.1f} s CPU after start-up "
                         f"({measured.cpu_seconds:.1f} s in all), {measured.wall_seconds:.1f} s wall: "
                         f"{per_article[spider][-1] * 1000:.2f} ms per article"
                     )
@@ -80,34 +79,39 @@ def run(articles: int = ARTICLES, repeats: int = 3, padding: int = PADDING, rela
 
 def parse_ms(padding: int, related: int, rounds: int = 200) -> float:
     """A ``Page`` parse (depth guard + lexbor) of one page like the crawl's, fastest tenth, in ms."""
-    newsroom = Newsroom(1, padding_bytes=padding, related=related)
-    page = newsroom.article_page(newsroom.articles[0]).body
-    return fastest_ms(time_methods({"parse": page_parse}, page, rounds)["parse"])
+    return fastest_ms(time_methods({"parse": Page}, fixture_page(padding, related), rounds)["parse"])
 
 
 NULL_RUN_HEALTH_FAILED = 3  # HEALTH_FAILED_EXIT_CODE
 
 
-def _crawl(
-    spider: str, base_url: str, workdir: Path, routes_file: Path, articles: int
-) -> tuple[Measured, int, str | None]:
-    """One crawl; the article pages it handled, and what is wrong with it (or ``None``)."""
+def null_crawl(
+    base_url: str, workdir: Path, routes_file: Path, settings: dict[str, str] | None = None
+) -> tuple[Measured, str | None]:
+    """One crawl of the null spider over every page of ``routes_file``, and what is wrong with it.
+
+    It has the project's extensions, run health included, and exports nothing: its health is
+    "failed" (exit 3) by design; any other non-zero exit is a broken run, and so is a page it
+    did not get."""
+    measured = crawl_measured(
+        base_url, workdir, settings, spider="rfi_cn_null", arguments={"paths_file": str(routes_file)}
+    )
+    if measured.result.returncode not in (0, NULL_RUN_HEALTH_FAILED):
+        return measured, f"exit status {measured.result.returncode}"
+    responses, pages = int(measured.stats.get("bench/null_responses", 0)), pages_in(routes_file)
+    return measured, None if responses == pages else f"{responses} responses of {pages} pages"
+
+
+def crawl(spider: str, base_url: str, workdir: Path, routes_file: Path, articles: int) -> tuple[Measured, str | None]:
+    """One crawl of ``spider`` (``rfi_cn`` or ``null``) for figure 4, and what is wrong with it."""
     if spider == "null":
-        measured = crawl_measured(base_url, workdir, spider="rfi_cn_null", arguments={"paths_file": str(routes_file)})
-        # It has the project's extensions, run health included, and exports nothing: its
-        # health is "failed" (exit 3) by design; any other non-zero exit is a broken run.
-        ran = measured.result.returncode in (0, NULL_RUN_HEALTH_FAILED)
-        count = int(measured.stats.get("bench/null_responses", 0)) if ran else 0
-        expected = _pages(routes_file)
-        problem = None if count == expected else f"{count} responses of {expected} pages"
-        if not ran:
-            problem = f"exit status {measured.result.returncode}"
-        return measured, articles, problem
+        return null_crawl(base_url, workdir, routes_file)
     measured = crawl_measured(base_url, workdir)
-    return measured, measured.exported, measured.problem(articles)
+    return measured, measured.problem(articles)
 
 
-def _pages(routes_file: Path) -> int:
+def pages_in(routes_file: Path) -> int:
+    """The pages of a served site the null spider requests (all but the feeds)."""
     import json
 
     from benchmarks.nullspider import FEEDS

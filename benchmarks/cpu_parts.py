@@ -19,7 +19,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from benchmarks.cpu import ARTICLES, _crawl
+from benchmarks.cpu import ARTICLES, crawl
 from benchmarks.crawl import EXTENSIONS, PADDING, RELATED, crawl_measured, served_site
 from benchmarks.stubbed import PIPELINES
 
@@ -46,13 +46,13 @@ def main(argv: list[str] | None = None) -> int:
                     folder = Path(workdir) / f"{kind}-{repeat}"
                     if kind == "stubbed":
                         measured = crawl_measured(site.base_url, folder, settings=STUBBED)
-                        count, problem = measured.exported, measured.problem(args.articles)
+                        problem = measured.problem(args.articles)
                     else:
-                        measured, count, problem = _crawl(kind, site.base_url, folder, routes_file, args.articles)
+                        measured, problem = crawl(kind, site.base_url, folder, routes_file, args.articles)
                     if problem:
                         print(f"{kind} crawl {repeat}: {problem}\n{measured.result.log[-2000:]}")
                         return 1
-                    ms[kind].append(measured.crawl_cpu_seconds / count * 1000)
+                    ms[kind].append(measured.crawl_cpu_seconds / args.articles * 1000)
                     print(f"  {repeat} {kind:8s} {ms[kind][-1]:.2f} ms per article", flush=True)
     median = {kind: statistics.median(values) for kind, values in ms.items()}
     print(f"\nCPU per article, medians of {args.repeats} ({args.articles} articles):")

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.cpu import NULL_RUN_HEALTH_FAILED, _pages
+from benchmarks.cpu import null_crawl
 from benchmarks.crawl import PADDING, RELATED, Measured, crawl_measured, served_site
 from benchmarks.figures import Figure
 
@@ -38,19 +38,16 @@ def run(
     repeats: int = 1,
     padding: int = PADDING,
     related: int = RELATED,
-    null: bool = True,
 ) -> Figure:
     figure = Figure("memory_growth", f"RSS growth (peak) from {start:,} to {end:,} articles", TARGET, "%")
-    every = start // 4 if start % 4 == 0 else start
     print(f"\n## Figure 5: memory of a crawl of {end} real-size articles, peak at {start} vs at the end")
     details = []
     null_growth: dict[str, Any] = {}
-    # A backfill of the whole site: its sections run to hundreds of listing pages.
-    settings = {"BENCH_RSS_EVERY": str(every), "RFI_MAX_LISTING_PAGES": "100000"}
+    settings = probe_settings(start)
     with tempfile.TemporaryDirectory(prefix="rfi-bench-memory-") as workdir:
         routes_file = Path(workdir) / "routes.json"
         with served_site(
-            end, padding, related, first_day=_first_day(end), newsroom=True, routes_file=routes_file
+            end, padding, related, first_day=first_day(end), newsroom=True, routes_file=routes_file
         ) as site:
             for repeat in range(repeats):
                 measured = crawl_measured(site.base_url, Path(workdir) / f"crawl-{repeat}", settings)
@@ -69,11 +66,10 @@ def run(
                     f"the end; RSS {growth['rss_mb_at_start']:.0f} -> {growth['rss_mb_at_last_sample']:.0f} MB; "
                     f"{end / elapsed:.0f} articles/s, {growth['cpu_ms_per_article']:.1f} ms CPU per article"
                 )
-            if null:
-                null_growth = _null_growth(site.base_url, Path(workdir) / "null", routes_file, settings, start)
-                print(f"  null spider: {null_growth.get('note')}")
+            null_growth = _null_growth(site.base_url, Path(workdir) / "null", routes_file, settings, start)
+            print(f"  null spider: {null_growth.get('note')}")
     figure.value = statistics.median(figure.samples)
-    figure.detail = {"crawls": details, "every": every, "null": null_growth}
+    figure.detail = {"crawls": details, "every": int(settings["BENCH_RSS_EVERY"]), "null": null_growth}
     last = details[-1]
     figure.note = (
         f"VmHWM {last['peak_mb_at_start']:.0f} -> {last['peak_mb_at_end']:.0f} MB; "
@@ -82,6 +78,14 @@ def run(
     if null_growth:
         figure.note += f"; null spider {null_growth['note']}"
     return figure
+
+
+def probe_settings(start: int) -> dict[str, str]:
+    """``benchmarks.probe``'s sampling for a crawl measured from its ``start``-th article: every
+    quarter of ``start`` (so ``start`` is a sample); a backfill of the whole site, whose sections
+    run to hundreds of listing pages."""
+    every = start // 4 if start % 4 == 0 else start
+    return {"BENCH_RSS_EVERY": str(every), "RFI_MAX_LISTING_PAGES": "100000"}
 
 
 def _growth(measured: Measured, start: int) -> dict[str, Any]:
@@ -103,19 +107,9 @@ def _null_growth(
     base_url: str, workdir: Path, routes_file: Path, settings: dict[str, str], start: int
 ) -> dict[str, Any]:
     """The null spider's growth over the same pages, sampled at the same article-response counts."""
-    measured = crawl_measured(
-        base_url,
-        workdir,
-        {**settings, "BENCH_RSS_COUNT": "responses"},
-        spider="rfi_cn_null",
-        arguments={"paths_file": str(routes_file)},
-    )
-    # It exports nothing, so its run health is "failed" (exit 3) by design.
-    if measured.result.returncode not in (0, NULL_RUN_HEALTH_FAILED):
-        return {"note": f"not measured: exit status {measured.result.returncode}"}
-    responses, pages = int(measured.stats.get("bench/null_responses", 0)), _pages(routes_file)
-    if responses != pages:
-        return {"note": f"not measured: {responses} responses of {pages} pages"}
+    measured, problem = null_crawl(base_url, workdir, routes_file, {**settings, "BENCH_RSS_COUNT": "responses"})
+    if problem:
+        return {"note": f"not measured: {problem}"}
     growth = _growth(measured, start)
     growth["growth"] = growth["peak_mb_at_end"] / growth["peak_mb_at_start"] - 1
     growth["note"] = (
@@ -124,7 +118,7 @@ def _null_growth(
     return growth
 
 
-def _first_day(articles: int) -> date:
+def first_day(articles: int) -> date:
     """A first day early enough that every article (20 a day at the least) is published by
     today: an article dated after the crawl has no valid date and would be a reject."""
     return datetime.now(UTC).date() - timedelta(days=articles // 20 + 2)

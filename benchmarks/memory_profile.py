@@ -19,7 +19,7 @@ import tracemalloc
 from pathlib import Path
 
 from benchmarks.crawl import PADDING, RELATED, crawl_measured, served_site
-from benchmarks.memory import _first_day
+from benchmarks.memory import first_day, probe_settings
 
 SAMPLES = ("rss_mb", "hwm_mb", "traced_mb", "malloc_used_mb", "malloc_free_mb", "sqlite_mb", "pyblocks", "queued")
 
@@ -27,13 +27,12 @@ SAMPLES = ("rss_mb", "hwm_mb", "traced_mb", "malloc_used_mb", "malloc_free_mb", 
 def profile(
     start: int, end: int, top: int, frames: int, padding: int, related: int, keep: Path | None, trace: bool
 ) -> int:
-    every = start // 4 if start % 4 == 0 else start
     with (
-        served_site(end, padding, related, first_day=_first_day(end), newsroom=True) as site,
+        served_site(end, padding, related, first_day=first_day(end), newsroom=True) as site,
         tempfile.TemporaryDirectory(prefix="rfi-bench-memprof-") as workdir,
     ):
         traces = keep or Path(workdir) / "traces"
-        settings = {"BENCH_RSS_EVERY": str(every), "RFI_MAX_LISTING_PAGES": "100000", "BENCH_MALLOC_STATS": "1"}
+        settings = {**probe_settings(start), "BENCH_MALLOC_STATS": "1"}
         if trace:
             settings["BENCH_TRACEMALLOC_DIR"] = str(traces)
             settings["BENCH_TRACEMALLOC_AT"] = f"{start},{end}"

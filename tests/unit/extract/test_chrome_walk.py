@@ -50,7 +50,7 @@ def test_hot_tags_of_an_article_nested_past_the_walk() -> None:
 CONTAINERS = st.sampled_from(["header", "footer", "aside", "div", "span", "section", "nav", "HEADER", "svg", "p"])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.lists(st.tuples(st.lists(CONTAINERS, max_size=8), st.integers(0, ANCESTOR_WALK + 8)), max_size=6))
 def test_the_walk_agrees_with_the_selectors(blocks: list[tuple[list[str], int]]) -> None:
     body = "".join(

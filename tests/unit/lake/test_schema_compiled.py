@@ -137,7 +137,7 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     changes=st.dictionaries(st.sampled_from([*ArticleItem.fields, "extra"]), JSON_VALUES, max_size=4),
     dropped=st.sets(st.sampled_from(list(ArticleItem.fields)), max_size=2),
